@@ -1,0 +1,123 @@
+//! The plain diagnostic record every phase's errors become, and the renderers that print it.
+//!
+//! Each phase owns an error enum deriving `miette::Diagnostic`. [`Diagnostic::from_miette`] is
+//! the one conversion from those enums to a [`Diagnostic`]; `--format human|json|github` and
+//! the editor server all start from that record, so an error is never mapped twice.
+
+mod render;
+pub mod suggest;
+
+pub use render::{Format, render, render_all};
+
+use crate::source::{FileId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Advice,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Advice => "advice",
+        }
+    }
+}
+
+/// A diagnostic as data: where it is, what it says, and which other places explain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// A stable namespaced code such as `hub::syntax::unexpected_token`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub file: FileId,
+    pub span: Span,
+    /// The text of the primary label: what is wrong at `span`.
+    pub label: Option<String>,
+    /// Secondary places that say why.
+    pub related: Vec<Related>,
+    /// A sentence naming the action that fixes it.
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// Converts any phase error into the plain record. The first primary label (or the first
+    /// label) becomes the diagnostic's location; the other labels become related locations in
+    /// the same file.
+    pub fn from_miette(file: FileId, error: &dyn miette::Diagnostic) -> Diagnostic {
+        let code = error
+            .code()
+            .map(|code| code.to_string())
+            .unwrap_or_else(|| "hub::internal".to_string());
+        let severity = match error.severity() {
+            Some(miette::Severity::Warning) => Severity::Warning,
+            Some(miette::Severity::Advice) => Severity::Advice,
+            _ => Severity::Error,
+        };
+        let labels: Vec<miette::LabeledSpan> = error.labels().into_iter().flatten().collect();
+        let primary_index = labels.iter().position(|label| label.primary()).unwrap_or(0);
+        let mut span = Span::default();
+        let mut label = None;
+        let mut related = Vec::new();
+        for (index, labeled) in labels.iter().enumerate() {
+            let labeled_span = Span::new(labeled.offset(), labeled.offset() + labeled.len());
+            if index == primary_index {
+                span = labeled_span;
+                label = labeled.label().map(str::to_string);
+            } else {
+                related.push(Related {
+                    file,
+                    span: labeled_span,
+                    message: labeled.label().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        Diagnostic {
+            code,
+            severity,
+            message: error.to_string(),
+            file,
+            span,
+            label,
+            related,
+            help: error.help().map(|help| help.to_string()),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Counts of diagnostics by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Tally {
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Tally {
+        let mut tally = Tally::default();
+        for diagnostic in diagnostics {
+            match diagnostic.severity {
+                Severity::Error => tally.errors += 1,
+                Severity::Warning => tally.warnings += 1,
+                Severity::Advice => {}
+            }
+        }
+        tally
+    }
+}

@@ -1,0 +1,529 @@
+//! The canonical layout of `.hub` files (`hubc fmt`).
+//!
+//! Layout rules: two-space indentation; one blank line between items; at most one blank line
+//! kept between statements; blocks one statement per line; lists and maps on one line when they
+//! fit in [`WIDTH`] columns and hold no comment or text block, otherwise one element per line.
+//! Comments are printed where they were: before the node they precede, or at the end of the
+//! line they ended. Literals keep their source text, except keys, which are unquoted when they
+//! can be.
+
+mod types;
+
+use crate::source::Span;
+use crate::syntax::ast::{
+    Annotation, Block, Bound, BoundTarget, Comment, Decl, DeclKind, Entry, File, Ident, Item,
+    ItemKind, Path, Statement, StatementKind, Value, ValueKind,
+};
+use crate::syntax::{is_bare_key, quote};
+
+/// The line width lists and maps must fit in to stay on one line.
+pub const WIDTH: usize = 100;
+
+const INDENT: &str = "  ";
+
+/// Prints a parsed file in the canonical layout, keeping every comment. The file must have
+/// parsed without errors.
+pub fn format(text: &str, file: &File) -> String {
+    let mut printer = Printer::new(text, &file.comments);
+    for item in &file.items {
+        if !printer.out.is_empty() {
+            printer.blank_line();
+        }
+        printer.comments_before(item.span.start);
+        printer.blank_line_if_source_has(item.span.start);
+        printer.item(item);
+        printer.trailing_comment(item.span.end);
+        printer.newline();
+    }
+    if !file.items.is_empty() && printer.has_comments_before(text.len() as u32) {
+        printer.blank_line();
+    }
+    printer.comments_before(text.len() as u32);
+    let mut out = printer.out;
+    let trimmed_len = out.trim_end().len();
+    out.truncate(trimmed_len);
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+struct Printer<'a> {
+    text: &'a str,
+    comments: &'a [Comment],
+    next_comment: usize,
+    out: String,
+    depth: usize,
+    /// Source offset of the end of the last thing printed, to find blank lines in between.
+    last_end: u32,
+    /// True right after an opening brace, where no blank line is printed.
+    fresh: bool,
+}
+
+impl<'a> Printer<'a> {
+    fn new(text: &'a str, comments: &'a [Comment]) -> Printer<'a> {
+        Printer {
+            text,
+            comments,
+            next_comment: 0,
+            out: String::new(),
+            depth: 0,
+            last_end: 0,
+            fresh: true,
+        }
+    }
+
+    fn source(&self, span: Span) -> &'a str {
+        &self.text[span.range()]
+    }
+
+    fn write(&mut self, text: &str) {
+        if self.out.ends_with('\n') || self.out.is_empty() {
+            for _ in 0..self.depth {
+                self.out.push_str(INDENT);
+            }
+        }
+        self.out.push_str(text);
+        self.fresh = false;
+    }
+
+    fn newline(&mut self) {
+        // No trailing whitespace, ever.
+        let trimmed_len = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(trimmed_len);
+        self.out.push('\n');
+    }
+
+    fn blank_line(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            if !self.out.ends_with('\n') {
+                self.out.push('\n');
+            }
+            self.out.push('\n');
+        }
+    }
+
+    /// The column the next character is printed at.
+    fn column(&self) -> usize {
+        let line_start = self.out.rfind('\n').map_or(0, |index| index + 1);
+        let line = &self.out[line_start..];
+        if line.is_empty() {
+            self.depth * INDENT.len()
+        } else {
+            line.chars().count()
+        }
+    }
+
+    /// Prints a blank line when the source has one between the last printed node and `at`.
+    fn blank_line_if_source_has(&mut self, at: u32) {
+        if self.fresh || at < self.last_end {
+            return;
+        }
+        let between = &self.text[self.last_end as usize..at as usize];
+        if between.matches('\n').count() >= 2 {
+            self.blank_line();
+        }
+    }
+
+    fn has_comments_before(&self, at: u32) -> bool {
+        self.comments
+            .get(self.next_comment)
+            .is_some_and(|comment| comment.span.start < at)
+    }
+
+    fn has_comments_within(&self, span: Span) -> bool {
+        let first = self
+            .comments
+            .partition_point(|comment| comment.span.start < span.start);
+        self.comments
+            .get(first)
+            .is_some_and(|comment| comment.span.start < span.end)
+    }
+
+    /// Prints the comments that come before `at`, each on its own line.
+    fn comments_before(&mut self, at: u32) {
+        while let Some(comment) = self.comments.get(self.next_comment) {
+            if comment.span.start >= at {
+                break;
+            }
+            self.blank_line_if_source_has(comment.span.start);
+            if !self.out.is_empty() && !self.out.ends_with('\n') {
+                self.newline();
+            }
+            let text = self.source(comment.span).trim_end();
+            self.write(text);
+            self.newline();
+            self.last_end = comment.span.end;
+            self.next_comment += 1;
+        }
+    }
+
+    /// Appends comments that start on the line `end` is on.
+    fn trailing_comment(&mut self, end: u32) {
+        while let Some(comment) = self.comments.get(self.next_comment) {
+            let start = comment.span.start.max(end) as usize;
+            if comment.span.start >= end && self.text[end as usize..start].contains('\n') {
+                break;
+            }
+            let text = self.source(comment.span).trim_end();
+            self.out.push(' ');
+            self.out.push_str(text);
+            self.last_end = self.last_end.max(comment.span.end);
+            self.next_comment += 1;
+        }
+        self.last_end = self.last_end.max(end);
+    }
+
+    fn item(&mut self, item: &Item) {
+        self.annotations(&item.annotations);
+        match &item.kind {
+            ItemKind::Import(import) => {
+                self.write("import ");
+                let module: Vec<&str> = import.path.iter().map(|part| part.name.as_str()).collect();
+                self.write(&module.join("."));
+                if let Some(alias) = &import.alias {
+                    self.write(" as ");
+                    self.write(&alias.name);
+                }
+            }
+            ItemKind::Decl(decl) => self.decl(decl),
+            ItemKind::Type(type_decl) => {
+                self.write("type ");
+                self.write(&type_decl.name.name);
+                self.write(" = ");
+                self.ty(&type_decl.ty);
+            }
+            ItemKind::Schema(schema) => {
+                self.write("schema ");
+                self.name(&schema.name);
+                self.write(" ");
+                self.struct_body(&schema.body);
+            }
+        }
+    }
+
+    fn annotations(&mut self, annotations: &[Annotation]) {
+        if annotations.is_empty() {
+            return;
+        }
+        // All on one line when they fit, otherwise one per line.
+        let inline: Option<Vec<String>> = annotations
+            .iter()
+            .map(|annotation| self.inline_annotation(annotation))
+            .collect();
+        if let Some(parts) = inline {
+            let line = parts.join(" ");
+            if self.column() + line.chars().count() <= WIDTH {
+                self.write(&line);
+                self.newline();
+                return;
+            }
+        }
+        for annotation in annotations {
+            self.write("@");
+            self.write(&annotation.name.name);
+            if !annotation.args.is_empty() || self.source(annotation.span).ends_with(')') {
+                self.arguments(&annotation.args);
+            }
+            self.newline();
+        }
+    }
+
+    fn inline_annotation(&self, annotation: &Annotation) -> Option<String> {
+        let mut text = format!("@{}", annotation.name.name);
+        if !annotation.args.is_empty() || self.source(annotation.span).ends_with(')') {
+            let parts: Option<Vec<String>> = annotation
+                .args
+                .iter()
+                .map(|argument| self.inline(argument))
+                .collect();
+            text.push_str(&format!("({})", parts?.join(", ")));
+        }
+        Some(text)
+    }
+
+    fn name(&mut self, name: &Ident) {
+        if name.quoted {
+            self.write(&quote(&name.name));
+        } else {
+            self.write(&name.name);
+        }
+    }
+
+    fn decl(&mut self, decl: &Decl) {
+        self.write(decl.kind.keyword());
+        self.write(" ");
+        self.name(&decl.name);
+        if let Some(parent) = &decl.parent {
+            self.write(if decl.kind == DeclKind::Community {
+                " : "
+            } else {
+                " extends "
+            });
+            self.name(parent);
+        }
+        for (index, mixin) in decl.mixins.iter().enumerate() {
+            self.write(if index == 0 { " with " } else { ", " });
+            self.name(mixin);
+        }
+        self.write(" ");
+        self.block(&decl.body);
+    }
+
+    fn block(&mut self, block: &Block) {
+        let close = block.span.end.saturating_sub(1);
+        if block.statements.is_empty() && !self.has_comments_within(block.span) {
+            self.write("{}");
+            self.last_end = block.span.end;
+            return;
+        }
+        self.write("{");
+        self.trailing_comment(block.span.start + 1);
+        self.newline();
+        self.depth += 1;
+        self.fresh = true;
+        for statement in &block.statements {
+            self.comments_before(statement.span.start);
+            self.blank_line_if_source_has(statement.span.start);
+            self.statement(statement);
+            self.trailing_comment(statement.span.end);
+            self.newline();
+        }
+        self.comments_before(close);
+        self.depth -= 1;
+        self.write("}");
+        self.last_end = block.span.end;
+    }
+
+    fn statement(&mut self, statement: &Statement) {
+        self.annotations(&statement.annotations);
+        match &statement.kind {
+            StatementKind::Assign { path, value } => {
+                self.path(path);
+                self.write(" = ");
+                self.value(value);
+            }
+            StatementKind::Append { path, value } => {
+                self.path(path);
+                self.write(" += ");
+                self.value(value);
+            }
+            StatementKind::Delete { path } => {
+                self.write("delete ");
+                self.path(path);
+            }
+            StatementKind::Nested { path, block } => {
+                self.path(path);
+                self.write(" ");
+                self.block(block);
+            }
+            StatementKind::Labelled { kind, label, block } => {
+                self.write(&kind.name);
+                self.write(" ");
+                self.name(label);
+                self.write(" ");
+                self.block(block);
+            }
+            StatementKind::Tunable { path, bounds } => {
+                self.write("tunable ");
+                self.path(path);
+                for (index, bound) in bounds.iter().enumerate() {
+                    self.write(if index == 0 { " " } else { ", " });
+                    self.bound(bound);
+                }
+            }
+            StatementKind::Locked { path } => {
+                self.write("locked ");
+                self.path(path);
+            }
+            StatementKind::Budget { kind, limit } => {
+                self.write("budget ");
+                self.write(&kind.name);
+                self.write(" <= ");
+                self.value(limit);
+            }
+        }
+    }
+
+    fn bound(&mut self, bound: &Bound) {
+        self.write(bound.op.as_str());
+        self.write(" ");
+        match &bound.target {
+            BoundTarget::Base(_) => self.write("base"),
+            BoundTarget::Value(value) => self.value(value),
+        }
+    }
+
+    fn path(&mut self, path: &Path) {
+        self.write(&path_text(path));
+    }
+
+    fn value(&mut self, value: &Value) {
+        if let Some(inline) = self.inline(value)
+            && self.column() + inline.chars().count() <= WIDTH
+        {
+            self.write(&inline);
+            self.last_end = value.span.end;
+            return;
+        }
+        match &value.kind {
+            ValueKind::Str {
+                value: text,
+                block: true,
+            } => self.text_block(text),
+            ValueKind::List(values) => self.multiline_list(values, value.span),
+            ValueKind::Map(entries) => self.multiline_map(entries, value.span),
+            ValueKind::Tagged { tag, entries } => {
+                self.write(&tag.name);
+                self.write(" ");
+                let map_start = entries.first().map_or(value.span.start, |_| {
+                    value.span.start + self.source(value.span).find('{').unwrap_or(0) as u32
+                });
+                self.multiline_map(
+                    entries,
+                    Span::new(map_start as usize, value.span.end as usize),
+                );
+            }
+            ValueKind::Call { name, args } => {
+                self.write(&name.name);
+                self.arguments(args);
+            }
+            _ => {
+                let text = self.source(value.span);
+                self.write(text);
+            }
+        }
+        self.last_end = value.span.end;
+    }
+
+    fn arguments(&mut self, args: &[Value]) {
+        self.write("(");
+        for (index, argument) in args.iter().enumerate() {
+            if index > 0 {
+                self.write(", ");
+            }
+            self.value(argument);
+        }
+        self.write(")");
+    }
+
+    /// The value on one line, or `None` when it must span lines.
+    fn inline(&self, value: &Value) -> Option<String> {
+        if self.has_comments_within(value.span) {
+            return None;
+        }
+        let text = match &value.kind {
+            ValueKind::Str { block: true, .. } => return None,
+            ValueKind::List(values) => {
+                let parts: Option<Vec<String>> = values.iter().map(|v| self.inline(v)).collect();
+                format!("[{}]", parts?.join(", "))
+            }
+            ValueKind::Map(entries) => self.inline_map(entries)?,
+            ValueKind::Tagged { tag, entries } => {
+                format!("{} {}", tag.name, self.inline_map(entries)?)
+            }
+            ValueKind::Call { name, args } => {
+                let parts: Option<Vec<String>> = args.iter().map(|v| self.inline(v)).collect();
+                format!("{}({})", name.name, parts?.join(", "))
+            }
+            ValueKind::Reference(names) => {
+                let parts: Vec<&str> = names.iter().map(|name| name.name.as_str()).collect();
+                parts.join(".")
+            }
+            _ => self.source(value.span).to_string(),
+        };
+        Some(text)
+    }
+
+    fn inline_map(&self, entries: &[Entry]) -> Option<String> {
+        if entries.is_empty() {
+            return Some("{}".to_string());
+        }
+        let parts: Option<Vec<String>> = entries
+            .iter()
+            .map(|entry| {
+                Some(format!(
+                    "{} = {}",
+                    path_text(&entry.path),
+                    self.inline(&entry.value)?
+                ))
+            })
+            .collect();
+        Some(format!("{{ {} }}", parts?.join(", ")))
+    }
+
+    fn multiline_list(&mut self, values: &[Value], span: Span) {
+        self.write("[");
+        self.trailing_comment(span.start + 1);
+        self.newline();
+        self.depth += 1;
+        self.fresh = true;
+        for element in values {
+            self.comments_before(element.span.start);
+            self.blank_line_if_source_has(element.span.start);
+            self.value(element);
+            self.write(",");
+            self.trailing_comment(element.span.end);
+            self.newline();
+        }
+        self.comments_before(span.end.saturating_sub(1));
+        self.depth -= 1;
+        self.write("]");
+    }
+
+    fn multiline_map(&mut self, entries: &[Entry], span: Span) {
+        self.write("{");
+        self.trailing_comment(span.start + 1);
+        self.newline();
+        self.depth += 1;
+        self.fresh = true;
+        for entry in entries {
+            self.comments_before(entry.span.start);
+            self.blank_line_if_source_has(entry.span.start);
+            self.path(&entry.path);
+            self.write(" = ");
+            self.value(&entry.value);
+            self.trailing_comment(entry.span.end);
+            self.newline();
+        }
+        self.comments_before(span.end.saturating_sub(1));
+        self.depth -= 1;
+        self.write("}");
+    }
+
+    /// A `"""` block: content one level deeper than the statement, closing delimiter too.
+    fn text_block(&mut self, text: &str) {
+        self.write("\"\"\"");
+        self.newline();
+        self.depth += 1;
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        if !text.is_empty() {
+            for line in body.split('\n') {
+                if line.is_empty() {
+                    self.out.push('\n');
+                } else {
+                    self.write(line);
+                    self.out.push('\n');
+                }
+            }
+        }
+        self.write("\"\"\"");
+        self.depth -= 1;
+    }
+}
+
+/// A path with keys unquoted where they can be.
+pub fn path_text(path: &Path) -> String {
+    let keys: Vec<String> = path
+        .keys
+        .iter()
+        .map(|key| {
+            if is_bare_key(&key.name) {
+                key.name.clone()
+            } else {
+                quote(&key.name)
+            }
+        })
+        .collect();
+    keys.join(".")
+}

@@ -1,0 +1,84 @@
+//! The `.hub` front end: lexical rules, the nom parser with recovery, and the AST.
+//!
+//! Parsing never fails: [`parse`] returns a tree and every syntax error of the file. This module
+//! knows nothing of Helm, Terraform or schemas, and does no IO.
+
+pub mod ast;
+mod error;
+mod lexical;
+mod parser;
+mod types;
+mod values;
+
+pub use error::SyntaxError;
+pub use lexical::{UNITS, is_valid_date};
+pub use parser::{ITEM_KEYWORDS, STATEMENT_KEYWORDS};
+pub use values::ANNOTATIONS;
+
+use std::borrow::Cow;
+
+use crate::source::Span;
+
+/// A parsed file and the syntax errors found in it, in source order.
+#[derive(Debug)]
+pub struct Parsed {
+    pub file: ast::File,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses `.hub` source text.
+pub fn parse(text: &str) -> Parsed {
+    let cx = lexical::Cx::new(text);
+    let file = parser::file(&cx);
+    let mut errors = cx.errors.into_inner();
+    // Backtracking may meet the same problem twice; report each once, in source order.
+    errors.sort_by_key(SyntaxError::primary_offset);
+    errors.dedup();
+    Parsed { file, errors }
+}
+
+/// Decodes file bytes as UTF-8, replacing invalid sequences and reporting the first one.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<SyntaxError>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(error) => {
+            let at = error.valid_up_to();
+            // The replacement character is three bytes where the invalid sequence may be fewer,
+            // so the span is computed in the decoded text.
+            let decoded = String::from_utf8_lossy(bytes).into_owned();
+            let len = '\u{FFFD}'.len_utf8();
+            let error = SyntaxError::InvalidUtf8 {
+                span: error::source_span(Span::new(at, at + len)),
+            };
+            (Cow::Owned(decoded), Some(error))
+        }
+    }
+}
+
+/// Whether a key can be written without quotes in a path.
+pub fn is_bare_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Writes a string literal with the escapes the lexer reads back.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,77 @@
+//! Shared helpers for the integration tests: fixture files and rendering through the public API.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use hubc::diagnostics::{self, Format};
+use hubc::driver::{self, Session};
+
+/// Splits a fixture into files. A fixture is one file, or several introduced by
+/// `### path/to/file.hub` lines.
+pub fn split_files(fixture: &str) -> Vec<(String, String)> {
+    if !fixture.starts_with("### ") {
+        return vec![("input.hub".to_string(), fixture.to_string())];
+    }
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in fixture.split_inclusive('\n') {
+        if let Some(name) = line.strip_prefix("### ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+        }
+    }
+    files
+}
+
+/// Parses the files of a fixture into a session, as `hubc check` would read them from disk.
+pub fn load_fixture(fixture: &str) -> Session {
+    let mut session = Session::default();
+    for (name, text) in split_files(fixture) {
+        driver::add_file(&mut session, PathBuf::from(name), text.as_bytes());
+    }
+    session
+}
+
+/// The diagnostics of a fixture, rendered as `hubc check` prints them for people (no colour).
+pub fn check(fixture: &str) -> String {
+    let session = load_fixture(fixture);
+    let rendered =
+        diagnostics::render_all(&session.diagnostics, &session.sources, Format::Human, false);
+    if rendered.is_empty() {
+        "(no diagnostics)\n".to_string()
+    } else {
+        rendered
+    }
+}
+
+/// The project root, where `Cargo.toml` is.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.hub` file under `directory`, recursively, sorted.
+pub fn hub_files(directory: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "hub") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The path of the `hubc` binary built for these tests.
+pub fn hubc() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hubc"))
+}
