@@ -184,6 +184,8 @@ pub enum FormatOutcome {
     Reformatted,
     /// The file has syntax errors and was left alone.
     Skipped,
+    /// The file needed formatting but could not be written.
+    WriteFailed,
 }
 
 /// Formats every file of a session. With `check`, writes nothing.
@@ -213,6 +215,7 @@ pub fn format_files(session: &mut Session, check: bool) -> Vec<(PathBuf, FormatO
                     reason: error.to_string(),
                 },
             ));
+            outcomes.push((loaded.path.clone(), FormatOutcome::WriteFailed));
             continue;
         }
         outcomes.push((loaded.path.clone(), FormatOutcome::Reformatted));

@@ -13,7 +13,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  clean
   1  errors (or, for `fmt --check`, files that are not formatted)
-  2  differences found (`diff` and the `--check` forms of `build` and `drift`)";
+  2  differences found (reserved for `diff` and the `--check` forms of `build` and `drift`)";
 
 #[derive(Parser)]
 #[command(name = "hubc", version, about = "A compiler for .hub files: one typed source for a fleet of JupyterHubs", after_help = EXIT_CODES)]

@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
@@ -42,7 +45,14 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, format: Format, colo
     }
 }
 
+/// Lines longer than this are not drawn: miette cannot pad a label that far (Rust's format
+/// widths stop at 65,535), and nobody reads such a snippet anyway.
+const LONGEST_DRAWN_LINE: usize = 10_000;
+
 fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    if touches_long_line(diagnostic, sources) {
+        return render_plain(diagnostic, sources);
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -61,10 +71,45 @@ fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> St
     out
 }
 
+fn touches_long_line(diagnostic: &Diagnostic, sources: &SourceMap) -> bool {
+    let places = std::iter::once((diagnostic.file, diagnostic.span)).chain(
+        diagnostic
+            .related
+            .iter()
+            .map(|place| (place.file, place.span)),
+    );
+    places.into_iter().any(|(file, span)| {
+        let text = &sources.get(file).text;
+        let start = (span.start as usize).min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |index| index + 1);
+        let line_end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |end| start + end);
+        line_end - line_start > LONGEST_DRAWN_LINE
+    })
+}
+
+/// The report without a source snippet: code, message, location and help.
+fn render_plain(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
+    let file = sources.get(diagnostic.file);
+    let at = file.line_col(diagnostic.span.start as usize);
+    let mut out = format!(
+        "{}\n\n  × {}\n   ─[{}:{}:{}]\n",
+        diagnostic.code, diagnostic.message, file.name, at.line, at.column
+    );
+    if let Some(label) = &diagnostic.label {
+        out.push_str(&format!("   {label}\n"));
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    out
+}
+
 /// Adapts a plain [`Diagnostic`] to miette, attaching its source text.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: CharColumns,
     related: Vec<Report<'a>>,
     label: Option<String>,
     span: Span,
@@ -106,8 +151,48 @@ impl<'a> Report<'a> {
     }
 }
 
-fn named_source(file: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(file.name.clone(), file.text.to_string()).with_language("hub")
+fn named_source(file: &SourceFile) -> CharColumns {
+    CharColumns(NamedSource::new(file.name.clone(), file.text.to_string()).with_language("hub"))
+}
+
+/// A source whose reported columns count characters, as the JSON and GitHub formats do;
+/// miette counts bytes, which is wrong after multi-byte text.
+struct CharColumns(NamedSource<String>);
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // Only the location header asks for a span with no context lines; the snippet renderer
+        // itself walks the text and needs miette's own columns.
+        if context_lines_before != 0 || context_lines_after != 0 {
+            return Ok(contents);
+        }
+        let text = self.0.inner().as_str();
+        let start = span.offset().min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |index| index + 1);
+        let column = text
+            .get(line_start..start)
+            .map_or(contents.column(), |line| line.chars().count());
+        let mut fixed = MietteSpanContents::new_named(
+            contents.name().unwrap_or_default().to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        );
+        if let Some(language) = contents.language() {
+            fixed = fixed.with_language(language);
+        }
+        Ok(Box::new(fixed))
+    }
 }
 
 fn clamp(span: Span, file: &SourceFile) -> Span {
@@ -160,10 +245,17 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
+        if self.source.0.inner().is_empty() {
+            // Problems with a file as a whole (it cannot be read, say) have no text to show.
+            return None;
+        }
         Some(&self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.0.inner().is_empty() {
+            return None;
+        }
         let primary = LabeledSpan::new_primary_with_span(
             self.label.clone(),
             (self.span.start as usize, self.span.len()),

@@ -150,8 +150,8 @@ impl<'a> Printer<'a> {
             if !self.out.is_empty() && !self.out.ends_with('\n') {
                 self.newline();
             }
-            let text = self.source(comment.span).trim_end();
-            self.write(text);
+            let text = self.source(comment.span).trim_end().replace("\r\n", "\n");
+            self.write(&text);
             self.newline();
             self.last_end = comment.span.end;
             self.next_comment += 1;
@@ -165,13 +165,24 @@ impl<'a> Printer<'a> {
             if comment.span.start >= end && self.text[end as usize..start].contains('\n') {
                 break;
             }
-            let text = self.source(comment.span).trim_end();
+            let text = self.source(comment.span).trim_end().replace("\r\n", "\n");
             self.out.push(' ');
-            self.out.push_str(text);
+            self.out.push_str(&text);
             self.last_end = self.last_end.max(comment.span.end);
             self.next_comment += 1;
         }
         self.last_end = self.last_end.max(end);
+    }
+
+    /// Keeps a comment at the end of an opening bracket's line there, unless the first element
+    /// shares that line: then the comment belongs to the element.
+    fn opener_comment(&mut self, after_open: u32, first_element: Option<u32>) {
+        let first_on_later_line = first_element.is_none_or(|start| {
+            start < after_open || self.text[after_open as usize..start as usize].contains('\n')
+        });
+        if first_on_later_line {
+            self.trailing_comment(after_open);
+        }
     }
 
     fn item(&mut self, item: &Item) {
@@ -203,29 +214,60 @@ impl<'a> Printer<'a> {
     }
 
     fn annotations(&mut self, annotations: &[Annotation]) {
-        if annotations.is_empty() {
+        let (Some(first), Some(last)) = (annotations.first(), annotations.last()) else {
             return;
-        }
-        // All on one line when they fit, otherwise one per line.
-        let inline: Option<Vec<String>> = annotations
-            .iter()
-            .map(|annotation| self.inline_annotation(annotation))
-            .collect();
-        if let Some(parts) = inline {
-            let line = parts.join(" ");
-            if self.column() + line.chars().count() <= WIDTH {
-                self.write(&line);
-                self.newline();
-                return;
+        };
+        let annotated_start = self.after_trivia(last.span.end);
+        let with_comments = self.has_comments_within(Span::new(
+            first.span.start as usize,
+            annotated_start as usize,
+        ));
+        // All on one line when they fit and no comment sits among them, otherwise one per line
+        // with each comment kept after the annotation it followed.
+        if !with_comments {
+            let inline: Option<Vec<String>> = annotations
+                .iter()
+                .map(|annotation| self.inline_annotation(annotation))
+                .collect();
+            if let Some(parts) = inline {
+                let line = parts.join(" ");
+                if self.column() + line.chars().count() <= WIDTH {
+                    self.write(&line);
+                    self.newline();
+                    self.last_end = last.span.end;
+                    return;
+                }
             }
         }
         for annotation in annotations {
+            self.comments_before(annotation.span.start);
             self.write("@");
             self.write(&annotation.name.name);
             if !annotation.args.is_empty() || self.source(annotation.span).ends_with(')') {
-                self.arguments(&annotation.args);
+                self.arguments(&annotation.args, annotation.span);
             }
+            self.trailing_comment(annotation.span.end);
             self.newline();
+        }
+        self.comments_before(annotated_start);
+    }
+
+    /// The offset of the first token at or after `offset`, past whitespace and comments.
+    fn after_trivia(&self, mut offset: u32) -> u32 {
+        let mut next = self
+            .comments
+            .partition_point(|comment| comment.span.start < offset);
+        loop {
+            let rest = &self.text[offset as usize..];
+            let skipped = (rest.len() - rest.trim_start().len()) as u32;
+            offset += skipped;
+            match self.comments.get(next) {
+                Some(comment) if comment.span.start == offset => {
+                    offset = comment.span.end;
+                    next += 1;
+                }
+                _ => return offset,
+            }
         }
     }
 
@@ -278,7 +320,10 @@ impl<'a> Printer<'a> {
             return;
         }
         self.write("{");
-        self.trailing_comment(block.span.start + 1);
+        self.opener_comment(
+            block.span.start + 1,
+            block.statements.first().map(|first| first.span.start),
+        );
         self.newline();
         self.depth += 1;
         self.fresh = true;
@@ -386,7 +431,8 @@ impl<'a> Printer<'a> {
             }
             ValueKind::Call { name, args } => {
                 self.write(&name.name);
-                self.arguments(args);
+                let arguments_span = Span::new(name.span.end as usize, value.span.end as usize);
+                self.arguments(args, arguments_span);
             }
             _ => {
                 let text = self.source(value.span);
@@ -396,14 +442,34 @@ impl<'a> Printer<'a> {
         self.last_end = value.span.end;
     }
 
-    fn arguments(&mut self, args: &[Value]) {
-        self.write("(");
-        for (index, argument) in args.iter().enumerate() {
-            if index > 0 {
-                self.write(", ");
+    /// `(args)`: on one line, or one argument per line when comments sit among them.
+    fn arguments(&mut self, args: &[Value], span: Span) {
+        if !self.has_comments_within(span) {
+            self.write("(");
+            for (index, argument) in args.iter().enumerate() {
+                if index > 0 {
+                    self.write(", ");
+                }
+                self.value(argument);
             }
-            self.value(argument);
+            self.write(")");
+            return;
         }
+        let open = span.start + self.source(span).find('(').unwrap_or(0) as u32;
+        self.write("(");
+        self.opener_comment(open + 1, args.first().map(|first| first.span.start));
+        self.newline();
+        self.depth += 1;
+        self.fresh = true;
+        for argument in args {
+            self.comments_before(argument.span.start);
+            self.value(argument);
+            self.write(",");
+            self.trailing_comment(argument.span.end);
+            self.newline();
+        }
+        self.comments_before(span.end.saturating_sub(1));
+        self.depth -= 1;
         self.write(")");
     }
 
@@ -454,7 +520,7 @@ impl<'a> Printer<'a> {
 
     fn multiline_list(&mut self, values: &[Value], span: Span) {
         self.write("[");
-        self.trailing_comment(span.start + 1);
+        self.opener_comment(span.start + 1, values.first().map(|first| first.span.start));
         self.newline();
         self.depth += 1;
         self.fresh = true;
@@ -473,7 +539,10 @@ impl<'a> Printer<'a> {
 
     fn multiline_map(&mut self, entries: &[Entry], span: Span) {
         self.write("{");
-        self.trailing_comment(span.start + 1);
+        self.opener_comment(
+            span.start + 1,
+            entries.first().map(|first| first.span.start),
+        );
         self.newline();
         self.depth += 1;
         self.fresh = true;

@@ -20,9 +20,13 @@ impl Printer<'_> {
                 for (index, alternative) in alternatives.iter().enumerate() {
                     if index > 0 {
                         self.newline();
+                        self.comments_before(alternative.span.start);
                         self.write("| ");
                     }
                     self.ty(alternative);
+                    if index + 1 < alternatives.len() {
+                        self.trailing_comment(alternative.span.end);
+                    }
                 }
                 self.depth -= 1;
             }
@@ -40,12 +44,12 @@ impl Printer<'_> {
                 }
             }
             TypeKind::Matching { ty: inner, pattern } => {
-                self.ty(inner);
+                self.postfix_operand(inner);
                 self.write(" matching ");
                 self.value(pattern);
             }
             TypeKind::KeyedBy { ty: inner, key } => {
-                self.ty(inner);
+                self.postfix_operand(inner);
                 self.write(" keyed by ");
                 self.write(&key.name);
             }
@@ -90,13 +94,33 @@ impl Printer<'_> {
             TypeKind::Matching { ty, pattern } => {
                 format!(
                     "{} matching {}",
-                    self.inline_type(ty)?,
+                    self.inline_operand(ty)?,
                     self.source(pattern.span)
                 )
             }
             TypeKind::KeyedBy { ty, key } => {
-                format!("{} keyed by {}", self.inline_type(ty)?, key.name)
+                format!("{} keyed by {}", self.inline_operand(ty)?, key.name)
             }
+        })
+    }
+
+    /// The operand of `matching` or `keyed by`: a union needs parentheses to stay whole.
+    fn postfix_operand(&mut self, ty: &Type) {
+        if matches!(ty.kind, TypeKind::Union(_)) {
+            self.write("(");
+            self.ty(ty);
+            self.write(")");
+        } else {
+            self.ty(ty);
+        }
+    }
+
+    fn inline_operand(&self, ty: &Type) -> Option<String> {
+        let inline = self.inline_type(ty)?;
+        Some(if matches!(ty.kind, TypeKind::Union(_)) {
+            format!("({inline})")
+        } else {
+            inline
         })
     }
 
@@ -136,7 +160,10 @@ impl Printer<'_> {
             return;
         }
         self.write("{");
-        self.trailing_comment(body.span.start + 1);
+        self.opener_comment(
+            body.span.start + 1,
+            body.members.first().map(|first| first.span.start),
+        );
         self.newline();
         self.depth += 1;
         self.fresh = true;

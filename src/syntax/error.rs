@@ -61,7 +61,7 @@ pub enum SyntaxError {
     #[error("unterminated text block")]
     #[diagnostic(
         code(hub::syntax::unterminated_text_block),
-        help("end the text block with `\"\"\"` at the start of a line")
+        help("end the text block with `\"\"\"` as the first thing on a line (it may be indented)")
     )]
     UnterminatedTextBlock {
         #[label("this text block is never closed")]
@@ -131,7 +131,7 @@ pub enum SyntaxError {
     )]
     InvalidDate {
         text: String,
-        #[label("no such day")]
+        #[label("no such date")]
         span: SourceSpan,
     },
 
@@ -168,6 +168,19 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    #[error("nesting deeper than {limit} levels")]
+    #[diagnostic(
+        code(hub::syntax::nesting_too_deep),
+        help(
+            "flatten the value with dotted paths (`a.b.c = 1`) or split it into several statements"
+        )
+    )]
+    NestingTooDeep {
+        limit: usize,
+        #[label("too deep here")]
+        span: SourceSpan,
+    },
+
     #[error("file is not valid UTF-8")]
     #[diagnostic(
         code(hub::syntax::invalid_utf8),
@@ -197,6 +210,7 @@ impl SyntaxError {
             | SyntaxError::UnknownKeyword { span, .. }
             | SyntaxError::UnknownAnnotation { span, .. }
             | SyntaxError::DanglingDocComment { span }
+            | SyntaxError::NestingTooDeep { span, .. }
             | SyntaxError::InvalidUtf8 { span } => span,
         };
         span.offset()

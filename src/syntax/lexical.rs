@@ -4,7 +4,7 @@
 //! stop parsing (an unknown escape, an unknown unit) are pushed to the context; problems that do
 //! return a [`PErr`] naming what was expected, and the statement loop recovers from them.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::error::{ErrorKind, ParseError};
@@ -21,14 +21,61 @@ pub type PResult<'a, T> = IResult<&'a str, T, PErr<'a>>;
 pub struct Cx<'a> {
     pub text: &'a str,
     pub errors: RefCell<Vec<SyntaxError>>,
+    /// How many brackets the parser is inside of, to bound its recursion.
+    depth: Cell<usize>,
+    /// Set when a construct nested too deeply: recovery then skips by brackets alone.
+    too_deep: Cell<bool>,
+    /// Set when an unterminated text block or comment ran to the end of the file, after which
+    /// every open bracket is unclosed and saying so again would only be noise.
+    pub ran_off_end: Cell<bool>,
 }
+
+/// The deepest nesting of blocks, lists, maps and types the parser accepts. Real values files
+/// nest about fifteen levels; the limit keeps recursion far from the end of any thread's stack.
+pub const MAX_DEPTH: usize = 64;
 
 impl<'a> Cx<'a> {
     pub fn new(text: &'a str) -> Cx<'a> {
         Cx {
             text,
             errors: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+            too_deep: Cell::new(false),
+            ran_off_end: Cell::new(false),
         }
+    }
+
+    /// Whether a construct nested too deeply since the last call.
+    pub fn take_too_deep(&self) -> bool {
+        self.too_deep.replace(false)
+    }
+
+    /// Runs `parse` one nesting level deeper, or reports that the input nests too deeply.
+    pub fn nested<T>(
+        &self,
+        input: &'a str,
+        parse: impl FnOnce() -> PResult<'a, T>,
+    ) -> PResult<'a, T> {
+        if self.depth.get() >= MAX_DEPTH {
+            let at = self.offset(input);
+            self.report(SyntaxError::NestingTooDeep {
+                limit: MAX_DEPTH,
+                span: source_span(Span::new(
+                    at,
+                    at + input.chars().next().map_or(0, char::len_utf8),
+                )),
+            });
+            self.too_deep.set(true);
+            return Err(Err::Failure(PErr {
+                at: input,
+                expected: "",
+                open: None,
+            }));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let result = parse();
+        self.depth.set(self.depth.get() - 1);
+        result
     }
 
     /// Byte offset of the start of `rest` within the whole text.
@@ -148,6 +195,7 @@ pub fn skip_block_comment<'a>(cx: &Cx<'a>, input: &'a str) -> &'a str {
     match block_comment_len(input) {
         Some(len) => &input[len..],
         None => {
+            cx.ran_off_end.set(true);
             cx.report(SyntaxError::UnterminatedComment {
                 span: source_span(Span::new(cx.offset(input), cx.offset(input) + 2)),
             });
@@ -229,8 +277,10 @@ pub fn key<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Ident> {
             },
         ));
     }
-    let (rest, name) = take_while1(is_ident_continue)(input)
-        .map_err(|_: Err<PErr>| PErr::expected(input, "a key"))?;
+    if !input.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(PErr::expected(input, "a key"));
+    }
+    let (rest, name) = take_while1(is_ident_continue)(input)?;
     Ok((
         rest,
         Ident {
@@ -287,9 +337,15 @@ pub fn string<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
                                 }
                             }
                             None => {
-                                let len = after.find(['}', '"', '\n']).map_or(after.len(), |end| {
-                                    end + usize::from(after[end..].starts_with('}'))
-                                });
+                                // `\u{...}` with bad digits spans to its `}`; a `\u` with no
+                                // brace is just those two characters.
+                                let len = if after.starts_with('{') {
+                                    after.find(['}', '"', '\n']).map_or(after.len(), |end| {
+                                        end + usize::from(after[end..].starts_with('}'))
+                                    })
+                                } else {
+                                    0
+                                };
                                 report_escape(cx, body, escape_start, 2 + len);
                                 value.push_str(&body[escape_start..escape_start + 2]);
                             }
@@ -350,6 +406,7 @@ pub fn text_block<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
     let mut line_start = 0;
     loop {
         if line_start >= body.len() {
+            cx.ran_off_end.set(true);
             cx.report(SyntaxError::UnterminatedTextBlock {
                 span: source_span(Span::new(cx.offset(input), cx.offset(input) + 3)),
             });

@@ -57,7 +57,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<SyntaxError>) {
 
 /// Whether a key can be written without quotes in a path.
 pub fn is_bare_key(key: &str) -> bool {
-    !key.is_empty()
+    key.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

@@ -112,13 +112,17 @@ pub fn braced<'a, T>(
         }
         if rest.is_empty() || (cx.at_line_start(rest) && starts_item(cx, rest)) {
             report_dangling(cx, &doc);
-            cx.report(SyntaxError::UnclosedDelimiter {
-                delimiter: '{',
-                closing: '}',
-                what,
-                span: source_span(Span::empty(cx.offset(rest))),
-                open: source_span(Span::new(open, open + 1)),
-            });
+            if !(rest.is_empty() && cx.ran_off_end.get()) {
+                // Point just after the last text before the place the block had to end.
+                let before = cx.text[..cx.offset(rest)].trim_end().len();
+                cx.report(SyntaxError::UnclosedDelimiter {
+                    delimiter: '{',
+                    closing: '}',
+                    what,
+                    span: source_span(Span::empty(before)),
+                    open: source_span(Span::new(open, open + 1)),
+                });
+            }
             return (rest, elements, Span::new(open, cx.offset(rest)));
         }
         let start = rest;
@@ -131,7 +135,7 @@ pub fn braced<'a, T>(
             }
             Err(error) => {
                 report_failure(cx, error);
-                rest = skip(cx, start, Boundary::Statement);
+                rest = skip_with(cx, start, Boundary::Statement, cx.take_too_deep());
             }
         }
     }
@@ -142,8 +146,10 @@ pub fn block<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Block> {
     if !input.starts_with('{') {
         return Err(PErr::expected(input, "`{`"));
     }
-    let (rest, statements, span) = braced(cx, input, "block", statement);
-    Ok((rest, Block { statements, span }))
+    cx.nested(input, || {
+        let (rest, statements, span) = braced(cx, input, "block", statement);
+        Ok((rest, Block { statements, span }))
+    })
 }
 
 /// Skips separators, blank lines and comments, collecting `///` lines as a doc comment and, at
@@ -627,6 +633,7 @@ fn end_of_line<'a>(cx: &Cx<'a>, input: &'a str, boundary: Boundary) -> &'a str {
     if ahead.is_empty()
         || ahead.starts_with(['\n', ',', ';'])
         || (boundary == Boundary::Statement && ahead.starts_with('}'))
+        || cx.at_line_start(ahead)
     {
         return ahead;
     }
@@ -645,8 +652,14 @@ fn end_of_line<'a>(cx: &Cx<'a>, input: &'a str, boundary: Boundary) -> &'a str {
 
 /// Skips from `start` to the next boundary: the end of the statement (a separator outside
 /// brackets, or a line indented no deeper than the statement that does not continue its
-/// brackets), or for items the next line that starts a declaration.
+/// brackets), or for items the next line that starts a declaration. With `balanced`, only
+/// brackets count: used after a construct that nested too deeply, whose lines may not be
+/// indented at all.
 fn skip<'a>(cx: &Cx<'a>, start: &'a str, boundary: Boundary) -> &'a str {
+    skip_with(cx, start, boundary, false)
+}
+
+fn skip_with<'a>(cx: &Cx<'a>, start: &'a str, boundary: Boundary, balanced: bool) -> &'a str {
     let text = cx.text;
     let bytes = text.as_bytes();
     let start_offset = cx.offset(start);
@@ -657,7 +670,8 @@ fn skip<'a>(cx: &Cx<'a>, start: &'a str, boundary: Boundary) -> &'a str {
         .bytes()
         .take_while(|&byte| byte == b' ' || byte == b'\t')
         .count();
-    let mut depth: i32 = 0;
+    // The brackets opened since `start` and not yet closed.
+    let mut open: Vec<u8> = Vec::new();
     let mut index = start_offset;
     while index < bytes.len() {
         match bytes[index] {
@@ -665,36 +679,48 @@ fn skip<'a>(cx: &Cx<'a>, start: &'a str, boundary: Boundary) -> &'a str {
                 index += 1;
                 let next_line = &text[index..];
                 if boundary == Boundary::Item {
-                    if starts_item(cx, next_line) || (depth <= 0 && next_line.starts_with('}')) {
+                    if starts_item(cx, next_line) || (open.is_empty() && next_line.starts_with('}'))
+                    {
                         return next_line;
                     }
                     continue;
                 }
-                if depth <= 0 || starts_item(cx, next_line) {
+                if open.is_empty() || (!balanced && starts_item(cx, next_line)) {
                     return next_line;
                 }
                 let trimmed = next_line.trim_start_matches([' ', '\t']);
                 let next_indent = next_line.len() - trimmed.len();
-                if next_indent <= indent
+                if !balanced
+                    && next_indent <= indent
                     && !trimmed.is_empty()
                     && !trimmed.starts_with(['\n', '\r', ']', ')', '}'])
                 {
                     return next_line;
                 }
             }
-            b'{' | b'[' | b'(' => {
-                depth += 1;
+            byte @ (b'{' | b'[' | b'(') => {
+                open.push(byte);
                 index += 1;
             }
-            b'}' | b']' | b')' => {
-                if depth == 0 && bytes[index] == b'}' && boundary == Boundary::Statement {
-                    return &text[index..];
+            byte @ (b'}' | b']' | b')') => {
+                let opening = match byte {
+                    b'}' => b'{',
+                    b']' => b'[',
+                    _ => b'(',
+                };
+                // A closing bracket also closes every bracket opened after its partner, which
+                // were never closed. A `}` with no partner closes the enclosing block.
+                match open.iter().rposition(|&candidate| candidate == opening) {
+                    Some(position) => open.truncate(position),
+                    None if byte == b'}' && boundary == Boundary::Statement => {
+                        return &text[index..];
+                    }
+                    None => {}
                 }
-                depth -= 1;
                 index += 1;
             }
             b',' | b';'
-                if depth <= 0 && boundary == Boundary::Statement && index > start_offset =>
+                if open.is_empty() && boundary == Boundary::Statement && index > start_offset =>
             {
                 return &text[index + 1..];
             }
@@ -742,32 +768,40 @@ fn report_failure<'a>(cx: &Cx<'a>, error: Err<PErr<'a>>) {
         Err::Failure(_) | Err::Incomplete(_) => return,
     };
     let at = cx.offset(failure.at);
-    if let Some((delimiter, open)) = failure.open
-        && (failure.at.trim_start().is_empty()
-            || !cx.text[open..at].is_empty()
-                && cx.text[open..at].contains('\n')
-                && !failure.at.starts_with([']', ')', '}'])
-                && at_line_content_start(cx, at))
-    {
-        let closing = match delimiter {
-            '(' => ')',
-            '[' => ']',
-            '<' => '>',
-            _ => '}',
-        };
-        cx.report(SyntaxError::UnclosedDelimiter {
-            delimiter,
-            closing,
-            what: match delimiter {
-                '(' => "argument list",
-                '[' => "list",
-                '<' => "type arguments",
-                _ => "map",
-            },
-            span: source_span(Span::empty(at)),
-            open: source_span(Span::new(open, open + 1)),
-        });
-        return;
+    if let Some((delimiter, open)) = failure.open {
+        let at_end = failure.at.trim_start().is_empty();
+        let wrong_closer = failure.at.starts_with([']', ')', '}']);
+        let later_line = cx.text[open..at].contains('\n');
+        if at_end || wrong_closer || later_line {
+            if at_end && cx.ran_off_end.get() {
+                return;
+            }
+            // Point at the line where the closing bracket is missing: its first token, or the
+            // wrong closing bracket, or the end of the text.
+            let place = if at_end {
+                cx.text.trim_end().len()
+            } else if wrong_closer {
+                at
+            } else {
+                let line_start = cx.text[..at].rfind('\n').map_or(0, |index| index + 1);
+                let line = &cx.text[line_start..at];
+                line_start + (line.len() - line.trim_start().len())
+            };
+            let (closing, what) = match delimiter {
+                '(' => (')', "argument list"),
+                '[' => (']', "list"),
+                '<' => ('>', "type arguments"),
+                _ => ('}', "map"),
+            };
+            cx.report(SyntaxError::UnclosedDelimiter {
+                delimiter,
+                closing,
+                what,
+                span: source_span(Span::empty(place)),
+                open: source_span(Span::new(open, open + 1)),
+            });
+            return;
+        }
     }
     let (found, len) = describe(failure.at);
     let expected = if failure.expected.is_empty() {
@@ -779,7 +813,11 @@ fn report_failure<'a>(cx: &Cx<'a>, error: Err<PErr<'a>>) {
         expected: expected.to_string(),
         found,
         span: source_span(Span::new(at, at + len)),
-        help: help_for(expected, failure.at),
+        help: help_for(
+            expected,
+            failure.at,
+            at > 0 && !cx.text.as_bytes()[at - 1].is_ascii_whitespace(),
+        ),
     });
 }
 
@@ -812,7 +850,8 @@ fn describe(input: &str) -> (String, usize) {
     (format!("`{first}`"), first.len_utf8())
 }
 
-fn help_for(expected: &str, at: &str) -> Option<String> {
+/// The help for a failure; `glued` says the unexpected token directly follows the previous one.
+fn help_for(expected: &str, at: &str, glued: bool) -> Option<String> {
     let help = match expected {
         "a declaration" => {
             if at.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '"') {
@@ -827,7 +866,13 @@ fn help_for(expected: &str, at: &str) -> Option<String> {
         "`=`, `+=` or `{` after the path" => {
             "assign with `path = value`, append with `path += value`, or open a block with `path { ... }`"
         }
-        "a new line or `,` after the statement" => "put each statement on its own line",
+        "a new line or `,` after the statement" => {
+            if glued {
+                "quote the value if it is text, such as a version: `\"1.5.3\"`"
+            } else {
+                "put each statement on its own line"
+            }
+        }
         "a new line after the declaration" => "start the next declaration on a new line",
         "`:` and the archetype of the community" => {
             "name the community's archetype: `community \"name\" : archetype { ... }`"
@@ -838,16 +883,12 @@ fn help_for(expected: &str, at: &str) -> Option<String> {
         "a statement" => {
             "a statement is `path = value`, `path += value`, `delete path`, or a policy such as `tunable path`"
         }
+        "`,` or `)`" | "a value or `)`" => {
+            "separate arguments with `,` and close the list with `)`"
+        }
+        "`,` or `>`" => "separate type arguments with `,` and close them with `>`",
         _ if expected.starts_with("`,`") => "separate elements with `,` or new lines",
         _ => return None,
     };
     Some(help.to_string())
-}
-
-/// Whether only the previous element's text precedes `at` on its line, which is how an unclosed
-/// bracket shows: the next statement is read as one more element.
-fn at_line_content_start(cx: &Cx<'_>, at: usize) -> bool {
-    let line_start = cx.text[..at].rfind('\n').map_or(0, |index| index + 1);
-    let before = cx.text[line_start..at].trim();
-    !before.is_empty() && !before.contains([',', '[', '{', '('])
 }

@@ -78,6 +78,10 @@ fn postfix<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
 }
 
 fn primary<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
+    cx.nested(input, || primary_inner(cx, input))
+}
+
+fn primary_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
     let make = |rest: &'a str, kind| {
         Ok((
             rest,

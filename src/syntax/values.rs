@@ -122,12 +122,23 @@ fn ident_led<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Value> {
 
 /// `( value, ... )`
 pub fn arguments<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
+    cx.nested(input, || arguments_inner(cx, input))
+}
+
+fn arguments_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
     let open = cx.offset(input);
     let mut rest = sp_nl(cx, &input[1..]);
     let mut args = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix(')') {
             return Ok((after, args));
+        }
+        if rest.starts_with([']', '}']) || rest.is_empty() {
+            return Err(Err::Error(PErr {
+                at: rest,
+                expected: "a value or `)`",
+                open: Some(('(', open)),
+            }));
         }
         let (after_value, argument) = value(cx, rest)?;
         args.push(argument);
@@ -159,12 +170,23 @@ fn separator<'a>(cx: &Cx<'a>, input: &'a str) -> (&'a str, bool) {
 
 /// `[ value, ... ]`: elements separated by commas or newlines.
 pub fn list<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
+    cx.nested(input, || list_inner(cx, input))
+}
+
+fn list_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
     let open = cx.offset(input);
     let mut rest = sp_nl(cx, &input[1..]);
     let mut values = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix(']') {
             return Ok((after, values));
+        }
+        if rest.starts_with(['}', ')']) || rest.is_empty() {
+            return Err(Err::Error(PErr {
+                at: rest,
+                expected: "a value or `]`",
+                open: Some(('[', open)),
+            }));
         }
         let (after_value, element) = expect(value(cx, rest), rest, "a value or `]`")?;
         values.push(element);
@@ -182,12 +204,23 @@ pub fn list<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
 
 /// `{ path = value, ... }`: entries separated by commas or newlines.
 pub fn map<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Entry>> {
+    cx.nested(input, || map_inner(cx, input))
+}
+
+fn map_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Entry>> {
     let open = cx.offset(input);
     let mut rest = sp_nl(cx, &input[1..]);
     let mut entries = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix('}') {
             return Ok((after, entries));
+        }
+        if rest.starts_with([']', ')']) || rest.is_empty() {
+            return Err(Err::Error(PErr {
+                at: rest,
+                expected: "a key or `}`",
+                open: Some(('{', open)),
+            }));
         }
         let start = rest;
         let (after_path, entry_path) = expect(path(cx, rest), rest, "a key or `}`")?;

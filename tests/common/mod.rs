@@ -52,6 +52,14 @@ pub fn root() -> &'static Path {
 
 /// Every `.hub` file under `directory`, recursively, sorted.
 pub fn hub_files(directory: &Path) -> Vec<PathBuf> {
+    files_under(directory)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|extension| extension == "hub"))
+        .collect()
+}
+
+/// Every file under `directory`, recursively, sorted.
+pub fn files_under(directory: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![directory.to_path_buf()];
     while let Some(next) = pending.pop() {
@@ -62,13 +70,29 @@ pub fn hub_files(directory: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "hub") {
+            } else {
                 found.push(path);
             }
         }
     }
     found.sort();
     found
+}
+
+/// The messages of the syntax errors of `text`; warnings are left out, as `hubc fmt` ignores
+/// them.
+pub fn syntax_errors(text: &str) -> Vec<String> {
+    use miette::Diagnostic as _;
+    hubc::syntax::parse(text)
+        .errors
+        .iter()
+        .filter(|error| {
+            error
+                .severity()
+                .is_none_or(|severity| severity == miette::Severity::Error)
+        })
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// The path of the `hubc` binary built for these tests.
