@@ -24,8 +24,13 @@
 //! assert_eq!(formatted, "platform basehub {\n  jupyterhub.cull.timeout = 1h\n}\n");
 //! ```
 
+pub mod check;
 pub mod diagnostics;
 pub mod driver;
+pub mod explain;
 pub mod format;
+pub mod intern;
+pub mod resolve;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use hubc::check::policy::Day;
 use hubc::diagnostics::{self, Format, Tally};
 use hubc::driver::{self, FormatOutcome, Session};
 
@@ -28,6 +29,15 @@ struct Cli {
     /// When to use colour in human output.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+
+    /// The date `@expires` is checked against (YYYY-MM-DD); today in UTC by default.
+    #[arg(long, global = true, env = "HUBC_TODAY", value_parser = parse_today)]
+    today: Option<Day>,
+}
+
+fn parse_today(text: &str) -> Result<Day, String> {
+    hubc::check::policy::parse_day(text)
+        .ok_or_else(|| format!("`{text}` is not a date like 2026-12-31"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -39,12 +49,23 @@ enum Color {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse and check `.hub` files and report every problem found.
+    /// Check fleets: syntax, names, types, quantities and policy; report every problem found.
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Files or directories (searched recursively for `*.hub`).
+        /// Fleets: each a directory (searched recursively for `*.hub`) or a file and its imports.
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
+    },
+    /// Show the values a community ends up with, how each is classified, and where it comes from.
+    #[command(after_help = EXIT_CODES)]
+    Explain {
+        /// The community: `cluster/name`, or `name` when it is unique.
+        community: String,
+        /// Only values under this path, such as `jupyterhub.singleuser`.
+        path: Option<String>,
+        /// The fleet: a directory, or a file and its imports.
+        #[arg(long, default_value = ".")]
+        fleet: PathBuf,
     },
     /// Rewrite `.hub` files in the canonical layout, keeping comments.
     #[command(after_help = EXIT_CODES)]
@@ -68,14 +89,24 @@ fn main() -> ExitCode {
     let started = Instant::now();
     match cli.command {
         Command::Check { paths } => {
-            let session = driver::load(&paths);
-            let tally = print_diagnostics(&session, cli.format, color);
+            let today = cli.today.unwrap_or_else(hubc::check::policy::today);
+            let mut tally = Tally::default();
+            let (mut n_files, mut n_declarations) = (0, 0);
+            for path in &paths {
+                let mut session = driver::load_fleet(path);
+                driver::analyze(&mut session, today);
+                let found = print_diagnostics(&session, cli.format, color);
+                tally.errors += found.errors;
+                tally.warnings += found.warnings;
+                n_files += session.files.len();
+                n_declarations += session.n_declarations();
+            }
             eprintln!(
                 "checked {} {}, {} {}: {} {}, {} {} in {}",
-                session.files.len(),
-                plural(session.files.len(), "file", "files"),
-                session.n_declarations(),
-                plural(session.n_declarations(), "declaration", "declarations"),
+                n_files,
+                plural(n_files, "file", "files"),
+                n_declarations,
+                plural(n_declarations, "declaration", "declarations"),
                 tally.errors,
                 plural(tally.errors, "error", "errors"),
                 tally.warnings,
@@ -83,6 +114,69 @@ fn main() -> ExitCode {
                 elapsed(started.elapsed()),
             );
             exit_for(tally, false)
+        }
+        Command::Explain {
+            community,
+            path,
+            fleet,
+        } => {
+            let today = cli.today.unwrap_or_else(hubc::check::policy::today);
+            let mut session = driver::load_fleet(&fleet);
+            let analysis = driver::analyze(&mut session, today);
+            let tally = Tally::of(&session.diagnostics);
+            if tally.errors > 0 {
+                print_diagnostics(&session, cli.format, color);
+            }
+            let Some(analysis) = analysis else {
+                return ExitCode::from(1);
+            };
+            let Some(keys) = hubc::explain::split_path(path.as_deref().unwrap_or("")) else {
+                eprintln!(
+                    "error: `{}` is not a path like `jupyterhub.singleuser.image`",
+                    path.unwrap_or_default()
+                );
+                return ExitCode::from(1);
+            };
+            let id = match analysis.fleet.find_community(&community, &analysis.names) {
+                Ok(id) => id,
+                Err(several) if !several.is_empty() => {
+                    eprintln!(
+                        "error: `{community}` is ambiguous; name one of `{}`",
+                        several.join("`, `")
+                    );
+                    return ExitCode::from(1);
+                }
+                Err(_) => {
+                    let known: Vec<&str> = analysis
+                        .fleet
+                        .communities
+                        .iter()
+                        .map(|&id| analysis.fleet.decl(id).display.as_str())
+                        .collect();
+                    let hint = hubc::diagnostics::suggest::did_you_mean(&community, known)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    eprintln!("error: no community `{community}` in the fleet{hint}");
+                    return ExitCode::from(1);
+                }
+            };
+            match hubc::explain::explain(&analysis, &session.sources, id, &keys) {
+                Ok(text) => {
+                    print!("{text}");
+                    exit_for(tally, false)
+                }
+                Err(missing) => {
+                    let hint = missing
+                        .suggestion
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "error: `{community}` has no value at `{}`{hint}",
+                        missing.path
+                    );
+                    ExitCode::from(1)
+                }
+            }
         }
         Command::Fmt { check, paths } => {
             let mut session = driver::load(&paths);

@@ -92,10 +92,11 @@ fn summary(output: &Output) -> (usize, usize, usize, usize) {
 }
 
 #[test]
-fn check_examples_and_stdlib_is_clean() {
-    let output = run(common::root(), &["check", "examples", "stdlib"]);
+fn check_the_example_fleet_is_clean() {
+    let output = run(common::root(), &["check", "examples/fleet"]);
     assert_eq!(exit_code(&output), 0, "{}", stderr(&output));
-    let n_files = common::hub_files(&common::root().join("examples")).len()
+    // The fleet's files and the standard modules it imports.
+    let n_files = common::hub_files(&common::root().join("examples/fleet")).len()
         + common::hub_files(&common::root().join("stdlib")).len();
     let (files, declarations, errors, warnings) = summary(&output);
     assert_eq!(files, n_files);
@@ -480,4 +481,99 @@ fn help_lists_the_exit_codes() {
     assert!(text.contains("Exit codes:"), "{text}");
     assert!(text.contains("0  clean"), "{text}");
     assert!(text.contains("1  errors"), "{text}");
+}
+
+#[test]
+fn an_import_may_not_leave_the_fleet() {
+    let directory = TempDir::new("outside");
+    directory.write(
+        "platform-team/shared/common.hub",
+        "mixin common {\n  jupyterhub.singleuser.defaultUrl = \"/lab\"\n}\n",
+    );
+    directory.write(
+        "fleet/fleet.hub",
+        "import std.basehub\nimport shared.common\n\nplatform basehub {\n  chart = \"basehub\"\n}\n",
+    );
+    std::os::unix::fs::symlink(
+        "../platform-team/shared",
+        directory.path().join("fleet/shared"),
+    )
+    .expect("a symbolic link can be made");
+    let output = run(
+        directory.path(),
+        &["--format", "json", "check", "fleet/fleet.hub"],
+    );
+    assert_eq!(exit_code(&output), 1);
+    let diagnostics = json_lines(&output);
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        codes.contains(&"hub::resolve::import_outside_fleet"),
+        "{}",
+        stdout(&output)
+    );
+    let outside = diagnostics
+        .iter()
+        .find(|d| d["code"] == "hub::resolve::import_outside_fleet")
+        .expect("reported");
+    assert_eq!(
+        (&outside["line"], &outside["column"]),
+        (&2.into(), &8.into())
+    );
+    // Walking the fleet directory does not follow the link out of it either.
+    let output = run(directory.path(), &["check", "fleet"]);
+    assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("hub::resolve::import_outside_fleet"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn explain_prints_values_with_their_class_and_chain() {
+    let output = run(
+        common::root(),
+        &[
+            "--today",
+            "2026-11-26",
+            "explain",
+            "--fleet",
+            "examples/drifting",
+            "campus/physics",
+            "jupyterhub.proxy.chp.resources.limits.memory",
+        ],
+    );
+    let text = stdout(&output);
+    assert!(text.starts_with("community campus/physics : "), "{text}");
+    assert!(
+        text.contains("jupyterhub.proxy.chp.resources.limits.memory = "),
+        "{text}"
+    );
+    assert!(text.contains("[violation]"), "{text}");
+    assert!(text.contains(" -> community campus/physics ("), "{text}");
+    // The fleet has errors, so explain reports them and exits 1, after explaining.
+    assert_eq!(exit_code(&output), 1);
+}
+
+#[test]
+fn explain_suggests_a_path_that_exists() {
+    let output = run(
+        common::root(),
+        &[
+            "explain",
+            "--fleet",
+            "examples/fleet",
+            "leap/prod",
+            "jupyterhub.singleusr",
+        ],
+    );
+    assert_eq!(exit_code(&output), 1);
+    assert!(
+        stderr(&output).contains("did you mean `jupyterhub.singleuser`?"),
+        "{}",
+        stderr(&output)
+    );
 }

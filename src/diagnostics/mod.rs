@@ -9,7 +9,16 @@ pub mod suggest;
 
 pub use render::{Format, render, render_all};
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Loc, Span};
+
+/// An error that knows its places: where it is, with the primary label's text, and the other
+/// places that explain it. Implemented by the errors of phases that span files.
+pub trait Located {
+    fn primary(&self) -> (Loc, Option<String>);
+    fn related(&self) -> Vec<(Loc, String)> {
+        Vec::new()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -94,6 +103,24 @@ impl Diagnostic {
             related,
             help: error.help().map(|help| help.to_string()),
         }
+    }
+
+    /// Converts a phase error whose places may lie in several files. The error says where it
+    /// is and which other places explain it; everything else comes from its miette derive.
+    pub fn from_located(error: &(impl miette::Diagnostic + Located)) -> Diagnostic {
+        let (primary, label) = error.primary();
+        let mut diagnostic = Diagnostic::from_miette(primary.file, error);
+        diagnostic.span = primary.span;
+        diagnostic.label = label;
+        diagnostic.related = Located::related(error)
+            .into_iter()
+            .map(|(place, message)| Related {
+                file: place.file,
+                span: place.span,
+                message,
+            })
+            .collect();
+        diagnostic
     }
 
     pub fn is_error(&self) -> bool {

@@ -60,7 +60,9 @@ fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> St
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true)
+        .with_wrap_lines(false);
     let report = Report::new(diagnostic, sources);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {

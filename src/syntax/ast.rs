@@ -183,6 +183,20 @@ pub enum CompareOp {
 }
 
 impl CompareOp {
+    /// Whether `left op right` holds, given how `left` compares with `right`. `in` is decided by
+    /// membership, not order, and holds here.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        match self {
+            CompareOp::Le => ordering.is_le(),
+            CompareOp::Lt => ordering.is_lt(),
+            CompareOp::Ge => ordering.is_ge(),
+            CompareOp::Gt => ordering.is_gt(),
+            CompareOp::Eq => ordering.is_eq(),
+            CompareOp::Ne => ordering.is_ne(),
+            CompareOp::In => true,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CompareOp::Le => "<=",

@@ -9,8 +9,9 @@ use hubc::driver::{self, Session};
 
 /// Splits a fixture into files. A fixture is one file, or several introduced by
 /// `### path/to/file.hub` lines.
+/// Lines before the first `###` line describe the fixture and belong to no file.
 pub fn split_files(fixture: &str) -> Vec<(String, String)> {
-    if !fixture.starts_with("### ") {
+    if !fixture.lines().any(|line| line.starts_with("### ")) {
         return vec![("input.hub".to_string(), fixture.to_string())];
     }
     let mut files: Vec<(String, String)> = Vec::new();
@@ -35,7 +36,11 @@ pub fn load_fixture(fixture: &str) -> Session {
 
 /// The diagnostics of a fixture, rendered as `hubc check` prints them for people (no colour).
 pub fn check(fixture: &str) -> String {
-    let session = load_fixture(fixture);
+    render(&load_fixture(fixture))
+}
+
+/// A session's diagnostics for people, or `(no diagnostics)`.
+pub fn render(session: &Session) -> String {
     let rendered =
         diagnostics::render_all(&session.diagnostics, &session.sources, Format::Human, false);
     if rendered.is_empty() {
@@ -43,6 +48,22 @@ pub fn check(fixture: &str) -> String {
     } else {
         rendered
     }
+}
+
+/// The day fixtures are checked on, so that `@expires` dates give the same result every day.
+pub const TODAY: (u16, u8, u8) = (2026, 11, 26);
+
+/// Loads a fixture as a fleet (with the standard modules it imports) and analyses it.
+pub fn analyze_fixture(fixture: &str) -> (Session, Option<hubc::driver::Analysis>) {
+    let mut session = load_fixture(fixture);
+    driver::load_imports(&mut session, None);
+    let analysis = driver::analyze(&mut session, TODAY);
+    (session, analysis)
+}
+
+/// The diagnostics of a fixture analysed as a fleet, rendered for people (no colour).
+pub fn check_fleet(fixture: &str) -> String {
+    render(&analyze_fixture(fixture).0)
 }
 
 /// The project root, where `Cargo.toml` is.
@@ -93,6 +114,22 @@ pub fn syntax_errors(text: &str) -> Vec<String> {
         })
         .map(ToString::to_string)
         .collect()
+}
+
+/// The real fleet in `../shared/corpus`, if it is there. CI sets `HUBC_REQUIRE_CORPUS` and then
+/// a missing corpus fails the test; elsewhere the test says plainly that it skipped.
+pub fn corpus() -> Option<PathBuf> {
+    let corpus = root().join("../shared/corpus");
+    if corpus.is_dir() {
+        return Some(corpus);
+    }
+    if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() {
+        panic!("../shared/corpus is missing, and HUBC_REQUIRE_CORPUS is set");
+    }
+    eprintln!(
+        "skipped: ../shared/corpus is not there, so the tests over the real fleet did not run"
+    );
+    None
 }
 
 /// The path of the `hubc` binary built for these tests.

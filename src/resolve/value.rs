@@ -1,0 +1,283 @@
+//! Resolved values: trees of shared nodes, each knowing the assignments that produced it.
+//!
+//! A node is reference counted and never mutated once built. Setting a path in a tree copies
+//! only the maps along that path and shares every other subtree, so a community's tree shares
+//! almost all of its structure with its archetype's, and resolving a fleet costs time in
+//! proportion to its overrides, not to the size of the platform times the number of hubs.
+
+use std::sync::Arc;
+
+use crate::intern::{Interner, Symbol};
+use crate::source::{FileId, Span};
+
+/// Index of a declaration (platform, archetype, mixin, community or cluster) in the fleet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeclId(pub u32);
+
+/// One assignment: which declaration made it, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub decl: DeclId,
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// The assignments that produced a node, newest first. Chains share their tails: a
+/// community's override points at its archetype's chain instead of copying it.
+#[derive(Debug, PartialEq)]
+pub struct Provenance {
+    pub origin: Origin,
+    pub previous: Option<Arc<Provenance>>,
+}
+
+impl Provenance {
+    /// The chain from the first assignment to the last.
+    pub fn chain(self: &Arc<Provenance>) -> Vec<Origin> {
+        let mut origins = Vec::new();
+        let mut next = Some(self);
+        while let Some(link) = next {
+            origins.push(link.origin);
+            next = link.previous.as_ref();
+        }
+        origins.reverse();
+        origins
+    }
+}
+
+/// A scalar as written: literals keep the form they must be emitted in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(Arc<str>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// `4GiB`, `500m`, `1h`: what it measures is decided by the schema type of its path.
+    Quantity {
+        number: Arc<str>,
+        unit: Arc<str>,
+    },
+    Date {
+        year: u16,
+        month: u8,
+        day: u8,
+    },
+    /// `secret("enc-prod.secret.values.yaml")`
+    Secret(Arc<str>),
+    /// A name, such as the cluster of a community.
+    Reference(Arc<str>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    List(Vec<Node>),
+    /// Entries sorted by symbol, for lookup; emitters sort by key text.
+    Map(Vec<(Symbol, Node)>),
+}
+
+#[derive(Debug, PartialEq)]
+pub struct NodeData {
+    pub kind: NodeKind,
+    /// The assignments that set this node itself. Maps built only by merging have none.
+    pub provenance: Option<Arc<Provenance>>,
+}
+
+/// A shared, immutable value tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node(pub Arc<NodeData>);
+
+impl Node {
+    pub fn new(kind: NodeKind, provenance: Option<Arc<Provenance>>) -> Node {
+        Node(Arc::new(NodeData { kind, provenance }))
+    }
+
+    pub fn empty_map() -> Node {
+        Node::new(NodeKind::Map(Vec::new()), None)
+    }
+
+    pub fn kind(&self) -> &NodeKind {
+        &self.0.kind
+    }
+
+    pub fn provenance(&self) -> Option<&Arc<Provenance>> {
+        self.0.provenance.as_ref()
+    }
+
+    pub fn as_map(&self) -> Option<&[(Symbol, Node)]> {
+        match &self.0.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.0.kind {
+            NodeKind::Scalar(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+
+    /// Where this node was last set, or `fallback` when it was built by merging.
+    pub fn place_or(&self, fallback: Origin) -> crate::source::Loc {
+        let origin = self.provenance().map_or(fallback, |p| p.origin);
+        crate::source::Loc::new(origin.file, origin.span)
+    }
+
+    /// The child under `key`, if this is a map that has one.
+    pub fn get(&self, key: Symbol) -> Option<&Node> {
+        let entries = self.as_map()?;
+        entries
+            .binary_search_by_key(&key, |(entry_key, _)| *entry_key)
+            .ok()
+            .map(|index| &entries[index].1)
+    }
+
+    /// The node at `path`, if every step exists.
+    pub fn lookup(&self, path: &[Symbol]) -> Option<&Node> {
+        let mut node = self;
+        for &key in path {
+            node = node.get(key)?;
+        }
+        Some(node)
+    }
+
+    /// Whether two trees hold the same values, ignoring provenance.
+    pub fn same_value(&self, other: &Node) -> bool {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return true;
+        }
+        match (&self.0.kind, &other.0.kind) {
+            (NodeKind::Scalar(left), NodeKind::Scalar(right)) => same_scalar(left, right),
+            (NodeKind::List(left), NodeKind::List(right)) => {
+                left.len() == right.len() && left.iter().zip(right).all(|(l, r)| l.same_value(r))
+            }
+            (NodeKind::Map(left), NodeKind::Map(right)) => {
+                left.len() == right.len()
+                    && left
+                        .iter()
+                        .zip(right)
+                        .all(|((lk, lv), (rk, rv))| lk == rk && lv.same_value(rv))
+            }
+            _ => false,
+        }
+    }
+
+    /// Calls `visit` with the path and node of every leaf (scalar or list) under this node,
+    /// in key order of symbols.
+    pub fn for_each_leaf(&self, prefix: &mut Vec<Symbol>, visit: &mut dyn FnMut(&[Symbol], &Node)) {
+        match &self.0.kind {
+            NodeKind::Map(entries) if !entries.is_empty() => {
+                for (key, child) in entries {
+                    prefix.push(*key);
+                    child.for_each_leaf(prefix, visit);
+                    prefix.pop();
+                }
+            }
+            _ => visit(prefix, self),
+        }
+    }
+}
+
+/// Whether two scalars are the same value: quantities compare by value (`4GiB` is `4096Mi`)
+/// under the first measure both fit.
+pub fn same_scalar(left: &Scalar, right: &Scalar) -> bool {
+    use crate::check::quantity::{Measure, Quantity};
+    match (left, right) {
+        (
+            Scalar::Quantity {
+                number: left_number,
+                unit: left_unit,
+            },
+            Scalar::Quantity {
+                number: right_number,
+                unit: right_unit,
+            },
+        ) => {
+            if left == right {
+                return true;
+            }
+            [Measure::Memory, Measure::Duration, Measure::Cpu]
+                .into_iter()
+                .find_map(|measure| {
+                    let left = Quantity::parse(left_number, left_unit, measure).ok()?;
+                    let right = Quantity::parse(right_number, right_unit, measure).ok()?;
+                    left.compare(&right)
+                })
+                .is_some_and(std::cmp::Ordering::is_eq)
+        }
+        _ => left == right,
+    }
+}
+
+/// Writes a path with dots, quoting keys that need it.
+pub fn path_text(path: &[Symbol], names: &Interner) -> String {
+    let mut out = String::new();
+    for (index, key) in path.iter().enumerate() {
+        if index > 0 {
+            out.push('.');
+        }
+        let key = names.resolve(*key);
+        if crate::syntax::is_bare_key(key) {
+            out.push_str(key);
+        } else {
+            out.push_str(&crate::syntax::quote(key));
+        }
+    }
+    out
+}
+
+/// Writes a value on one line in `.hub` syntax, for messages and `hubc explain`.
+pub fn value_text(node: &Node, names: &Interner) -> String {
+    let mut out = String::new();
+    write_value(node, names, &mut out);
+    out
+}
+
+fn write_value(node: &Node, names: &Interner, out: &mut String) {
+    match node.kind() {
+        NodeKind::Scalar(scalar) => out.push_str(&scalar_text(scalar)),
+        NodeKind::List(elements) => {
+            out.push('[');
+            for (index, element) in elements.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                write_value(element, names, out);
+            }
+            out.push(']');
+        }
+        NodeKind::Map(entries) => {
+            if entries.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            let mut sorted: Vec<&(Symbol, Node)> = entries.iter().collect();
+            sorted.sort_by(|left, right| names.resolve(left.0).cmp(names.resolve(right.0)));
+            out.push_str("{ ");
+            for (index, (key, value)) in sorted.into_iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&path_text(&[*key], names));
+                out.push_str(" = ");
+                write_value(value, names, out);
+            }
+            out.push_str(" }");
+        }
+    }
+}
+
+pub fn scalar_text(scalar: &Scalar) -> String {
+    match scalar {
+        Scalar::Str(text) => crate::syntax::quote(text),
+        Scalar::Int(value) => value.to_string(),
+        Scalar::Float(value) => format!("{value:?}"),
+        Scalar::Bool(value) => value.to_string(),
+        Scalar::Null => "null".to_string(),
+        Scalar::Quantity { number, unit } => format!("{number}{unit}"),
+        Scalar::Date { year, month, day } => format!("{year:04}-{month:02}-{day:02}"),
+        Scalar::Secret(file) => format!("secret({})", crate::syntax::quote(file)),
+        Scalar::Reference(name) => name.to_string(),
+    }
+}
