@@ -37,6 +37,15 @@ pub enum IoError {
     )]
     WriteFailed { path: String, reason: String },
 
+    #[error("`{path}` holds files hubc did not write")]
+    #[diagnostic(
+        code(hub::io::foreign_output),
+        help(
+            "choose an empty directory, or one an earlier `hubc build` wrote (it holds a `.hubc-output` file)"
+        )
+    )]
+    ForeignOutput { path: String },
+
     #[error("no `.hub` files in `{path}`")]
     #[diagnostic(
         code(hub::io::no_hub_files),
@@ -454,11 +463,183 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         ))
     });
     found.dedup();
-    session.diagnostics.extend(found);
-    Some(Analysis {
+    let analysis = Analysis {
         names,
         schema,
         fleet,
         drift,
-    })
+    };
+    // What building would find wrong is found by checking too.
+    found.extend(
+        crate::emit::check(&analysis)
+            .iter()
+            .map(Diagnostic::from_located),
+    );
+    session.diagnostics.extend(found);
+    Some(analysis)
+}
+
+/// The file that marks a directory as `hubc build` output, which a build may replace.
+pub const OUTPUT_MARKER: &str = ".hubc-output";
+
+const MARKER_TEXT: &str =
+    "This directory is written by `hubc build`. Every build replaces it whole.\n";
+
+/// What writing the output changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// The files under `directory` (relative paths with `/`), with their contents, leaving out the
+/// marker.
+fn existing_output(
+    directory: &Path,
+) -> std::io::Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut found = std::collections::BTreeMap::new();
+    if !directory.exists() {
+        return Ok(found);
+    }
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(directory)
+                .unwrap_or(&path)
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if relative != OUTPUT_MARKER {
+                found.insert(relative, std::fs::read(&path)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn output_error(directory: &Path, error: std::io::Error) -> IoError {
+    IoError::WriteFailed {
+        path: directory.display().to_string(),
+        reason: error.to_string(),
+    }
+}
+
+/// Checks that `directory` may be written as build output: absent, empty, or marked as an
+/// earlier build's output.
+fn check_output_directory(directory: &Path) -> Result<(), IoError> {
+    if !directory.exists() {
+        return Ok(());
+    }
+    let foreign = || IoError::ForeignOutput {
+        path: directory.display().to_string(),
+    };
+    if !directory.is_dir() {
+        return Err(foreign());
+    }
+    let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
+    if entries.next().is_none() || directory.join(OUTPUT_MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(foreign())
+    }
+}
+
+/// Writes a build's files as `directory`, all or nothing: into a temporary directory beside it,
+/// which then takes its place. Files of an earlier build that the new one does not write
+/// disappear with the old directory; nothing outside `directory` and its two temporary
+/// siblings is touched.
+pub fn write_output(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<WriteReport, IoError> {
+    check_output_directory(directory)?;
+    let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
+    let parent = directory
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = directory
+        .file_name()
+        .map_or("out".into(), |name| name.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.hubc-new-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.hubc-old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        std::fs::create_dir_all(&staging)?;
+        std::fs::write(staging.join(OUTPUT_MARKER), MARKER_TEXT)?;
+        for (index, (relative, text)) in files.iter().enumerate() {
+            let path = staging.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, text)?;
+            progress(index + 1, files.len());
+        }
+        if directory.exists() {
+            std::fs::rename(directory, &retired)?;
+            if let Err(error) = std::fs::rename(&staging, directory) {
+                // Put the earlier output back rather than leave nothing.
+                let _ = std::fs::rename(&retired, directory);
+                return Err(error);
+            }
+            std::fs::remove_dir_all(&retired)?;
+        } else {
+            std::fs::rename(&staging, directory)?;
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(output_error(directory, error));
+    }
+    let mut report = WriteReport::default();
+    for (relative, text) in files {
+        match before.get(relative) {
+            Some(old) if old == text.as_bytes() => report.unchanged += 1,
+            _ => report.written += 1,
+        }
+    }
+    report.removed = before
+        .keys()
+        .filter(|path| !files.contains_key(*path))
+        .count();
+    Ok(report)
+}
+
+/// The files under `directory` that differ from what a build would write: changed, missing or
+/// no longer written. Writes nothing.
+pub fn stale_output(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<String>, IoError> {
+    let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
+    let mut stale: Vec<String> = files
+        .iter()
+        .filter(|(relative, text)| {
+            before.get(*relative).map(Vec::as_slice) != Some(text.as_bytes())
+        })
+        .map(|(relative, _)| relative.clone())
+        .collect();
+    stale.extend(
+        before
+            .keys()
+            .filter(|path| !files.contains_key(*path))
+            .cloned(),
+    );
+    stale.sort();
+    Ok(stale)
+}
+
+/// Reports an IO problem of the build against the output directory.
+pub fn report_output_error(session: &mut Session, directory: &Path, error: IoError) {
+    session.report_io(directory, error);
 }

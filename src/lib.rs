@@ -27,6 +27,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod driver;
+pub mod emit;
 pub mod explain;
 pub mod format;
 pub mod intern;

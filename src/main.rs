@@ -14,7 +14,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  clean
   1  errors (or, for `fmt --check`, files that are not formatted)
-  2  differences found (reserved for `diff` and the `--check` forms of `build` and `drift`)";
+  2  differences found (`build --check`: stale output)";
 
 #[derive(Parser)]
 #[command(name = "hubc", version, about = "A compiler for .hub files: one typed source for a fleet of JupyterHubs", after_help = EXIT_CODES)]
@@ -66,6 +66,21 @@ enum Command {
         /// The fleet: a directory, or a file and its imports.
         #[arg(long, default_value = ".")]
         fleet: PathBuf,
+    },
+    /// Check a fleet and write what the deploy tools consume: Helm values per hub, a deploy
+    /// manifest and Terraform variables per cluster.
+    #[command(after_help = EXIT_CODES)]
+    Build {
+        /// The fleet: a directory, or a file and its imports.
+        #[arg(default_value = ".")]
+        fleet: PathBuf,
+        /// The output directory; replaced whole by every build.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Write nothing; list the files that differ from what a build would write and exit 2
+        /// if there are any.
+        #[arg(long)]
+        check: bool,
     },
     /// Rewrite `.hub` files in the canonical layout, keeping comments.
     #[command(after_help = EXIT_CODES)]
@@ -174,6 +189,110 @@ fn main() -> ExitCode {
                         "error: `{community}` has no value at `{}`{hint}",
                         missing.path
                     );
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Build { fleet, out, check } => {
+            let today = cli.today.unwrap_or_else(hubc::check::policy::today);
+            let mut session = driver::load_fleet(&fleet);
+            let analysis = driver::analyze(&mut session, today);
+            let root = if fleet.is_dir() {
+                fleet.clone()
+            } else {
+                fleet.parent().map(PathBuf::from).unwrap_or_default()
+            };
+            let built = analysis.map(|analysis| {
+                let names: Vec<String> = session
+                    .files
+                    .iter()
+                    .map(|file| {
+                        file.path
+                            .strip_prefix(&root)
+                            .unwrap_or(&file.path)
+                            .display()
+                            .to_string()
+                    })
+                    .collect();
+                // Analysis already reported what building finds wrong.
+                let (output, _) = hubc::emit::build(&analysis, &|file| {
+                    names.get(file.0 as usize).cloned().unwrap_or_default()
+                });
+                output
+            });
+            let tally = Tally::of(&session.diagnostics);
+            let output = match built {
+                Some(output) if tally.errors == 0 => output,
+                _ => {
+                    print_diagnostics(&session, cli.format, color);
+                    eprintln!("build failed: nothing was written");
+                    return ExitCode::from(1);
+                }
+            };
+            print_diagnostics(&session, cli.format, color);
+            if check {
+                let stale = match driver::stale_output(&out, &output.files) {
+                    Ok(stale) => stale,
+                    Err(error) => {
+                        driver::report_output_error(&mut session, &out, error);
+                        print_diagnostics(&session, cli.format, color);
+                        return ExitCode::from(1);
+                    }
+                };
+                for path in &stale {
+                    println!("{}", out.join(path).display());
+                }
+                eprintln!(
+                    "{} of {} {} in `{}` {} stale in {}",
+                    stale.len(),
+                    output.files.len(),
+                    plural(output.files.len(), "file", "files"),
+                    out.display(),
+                    if stale.len() == 1 { "is" } else { "are" },
+                    elapsed(started.elapsed()),
+                );
+                return if stale.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(2)
+                };
+            }
+            // A progress line, only for a build slow enough to wait for, on a terminal.
+            let show_progress = std::io::stderr().is_terminal();
+            let mut shown = false;
+            let mut progress = |done: usize, total: usize| {
+                if show_progress
+                    && (done % 100 == 0 || done == total)
+                    && started.elapsed() > Duration::from_secs(1)
+                {
+                    eprint!("\rwriting files: {done}/{total}");
+                    shown = true;
+                }
+            };
+            let written = driver::write_output(&out, &output.files, &mut progress);
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+            match written {
+                Ok(report) => {
+                    eprintln!(
+                        "built {} {} on {} {}: {} written, {} unchanged, {} removed in {}",
+                        output.n_communities,
+                        plural(output.n_communities, "community", "communities"),
+                        output.n_clusters,
+                        plural(output.n_clusters, "cluster", "clusters"),
+                        report.written,
+                        report.unchanged,
+                        report.removed,
+                        elapsed(started.elapsed()),
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    let mut failure = Session::default();
+                    driver::report_output_error(&mut failure, &out, error);
+                    print_diagnostics(&failure, cli.format, color);
+                    eprintln!("build failed: the output directory was left as it was");
                     ExitCode::from(1)
                 }
             }

@@ -3,6 +3,7 @@
 /// Every standard module: its import name and its text.
 pub const MODULES: &[(&str, &str)] = &[
     ("std.basehub", include_str!("../stdlib/basehub.hub")),
+    ("std.clusters", include_str!("../stdlib/clusters.hub")),
     ("std.jupyterhub", include_str!("../stdlib/jupyterhub.hub")),
 ];
 

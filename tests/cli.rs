@@ -3,43 +3,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::TempDir;
+
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
-
-/// A fresh directory under the system's temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test_name: &str) -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("hubc-cli-{}-{test_name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("the temporary directory can be created");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// Writes `contents` to `name` inside the directory and returns its path.
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("parent directories can be created");
-        }
-        std::fs::write(&path, contents).expect("the file can be written");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `hubc` with `args` in `directory`, without colour.
 fn run(directory: &Path, args: &[&str]) -> Output {

@@ -112,7 +112,7 @@ pub fn classify(
         let policy = match archetype {
             Some(archetype) => policies
                 .entry(archetype)
-                .or_insert_with(|| Effective::of(fleet, archetype)),
+                .or_insert_with(|| Effective::of(fleet, names, archetype)),
             None => &Effective::default(),
         };
         let base_tree = archetype.map_or_else(Node::empty_map, |a| fleet.values(a).clone());
@@ -263,13 +263,13 @@ pub fn validate(
             }
         }
         let policy = &decl.layer.policy;
-        if let Some(budget) = &policy.budget
-            && names.resolve(budget.kind) != "bespoke"
-        {
-            errors.push(PolicyError::UnknownBudget {
-                kind: names.resolve(budget.kind).to_string(),
-                at: budget.at,
-            });
+        for budget in &policy.budgets {
+            if names.resolve(budget.kind) != "bespoke" {
+                errors.push(PolicyError::UnknownBudget {
+                    kind: names.resolve(budget.kind).to_string(),
+                    at: budget.at,
+                });
+            }
         }
         let Some(root) = fleet.root_type(id) else {
             continue;
@@ -333,7 +333,7 @@ enum Rule {
 }
 
 impl Effective {
-    fn of(fleet: &Fleet, archetype: DeclId) -> Effective {
+    fn of(fleet: &Fleet, names: &Interner, archetype: DeclId) -> Effective {
         let mut effective = Effective {
             archetype: Some(archetype),
             ..Effective::default()
@@ -352,7 +352,12 @@ impl Effective {
                     .rules
                     .push((locked.path.clone(), Rule::Locked(locked.at)));
             }
-            if let Some(budget) = &policy.budget {
+            if let Some(budget) = policy
+                .budgets
+                .iter()
+                .rev()
+                .find(|budget| names.resolve(budget.kind) == "bespoke")
+            {
                 effective.budget = Some((budget.limit, budget.at));
             }
         }
@@ -422,7 +427,13 @@ impl Classifier<'_> {
             .iter()
             .any(|decided| decided.starts_with(path));
         let same_as_base = match (value, before) {
-            (Some(value), Some(before)) => !appends && !decides && value.same_value(before),
+            (Some(value), Some(before)) => {
+                !appends
+                    && !decides
+                    && (value.same_value(before)
+                        || compare_nodes(value, before, self.measure(path))
+                            == Some(std::cmp::Ordering::Equal))
+            }
             (None, None) => true,
             _ => false,
         };
@@ -431,9 +442,16 @@ impl Classifier<'_> {
             .archetype
             .map_or(String::new(), |a| self.fleet.decl(a).display.clone());
         // Deleting a value removes every locked path below it too.
-        let locked_below = match value {
-            None if before.is_some() => self.policy.locked_below(path),
-            _ => None,
+        // Deleting a value, or replacing a map with a scalar or list, removes every locked
+        // path below it too.
+        let replaces_subtree = match value {
+            None => before.is_some(),
+            Some(value) => value.as_map().is_none(),
+        };
+        let locked_below = if replaces_subtree {
+            self.policy.locked_below(path)
+        } else {
+            None
         };
         if let Some((locked_path, locked_at)) = locked_below {
             self.errors.push(PolicyError::Locked {

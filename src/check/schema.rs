@@ -17,8 +17,23 @@ pub struct TypeId(u32);
 
 /// Names of the built-in types, for suggestions.
 pub const BUILTIN_TYPES: &[&str] = &[
-    "string", "int", "float", "bool", "any", "null", "memory", "cpu", "duration", "image", "url",
-    "date", "secret", "list", "map",
+    "string",
+    "int",
+    "float",
+    "bool",
+    "any",
+    "null",
+    "memory",
+    "binary_memory",
+    "cpu",
+    "cores",
+    "duration",
+    "image",
+    "url",
+    "date",
+    "secret",
+    "list",
+    "map",
 ];
 
 #[derive(Debug)]
@@ -30,7 +45,12 @@ pub enum Type {
     Bool,
     Null,
     Memory,
+    /// Memory as KubeSpawner and Dask Gateway read it: their `K`, `M`, `G` and `T` are powers of
+    /// 1024 and they know no other suffix, so binary units are written with those.
+    BinaryMemory,
     Cpu,
+    /// A number of cores, as KubeSpawner takes `cpu_limit`: `500m` is written `0.5`.
+    Cores,
     Duration,
     /// What `image("repo:tag")` builds: `{ name, tag }`.
     Image,
@@ -202,8 +222,8 @@ impl Schema {
     pub fn measure(&self, ty: TypeId) -> Option<super::quantity::Measure> {
         use super::quantity::Measure;
         match self.get(ty) {
-            Type::Memory => Some(Measure::Memory),
-            Type::Cpu => Some(Measure::Cpu),
+            Type::Memory | Type::BinaryMemory => Some(Measure::Memory),
+            Type::Cpu | Type::Cores => Some(Measure::Cpu),
             Type::Duration => Some(Measure::Duration),
             Type::Union(alternatives) => alternatives.iter().find_map(|&a| self.measure(a)),
             _ => None,
@@ -215,6 +235,24 @@ impl Schema {
         match self.get(ty) {
             Type::Int | Type::Float => true,
             Type::Union(alternatives) => alternatives.iter().any(|&a| self.is_number(a)),
+            _ => false,
+        }
+    }
+
+    /// Whether a quantity at this type is written as a number of cores.
+    pub fn is_cores(&self, ty: TypeId) -> bool {
+        match self.get(ty) {
+            Type::Cores => true,
+            Type::Union(alternatives) => alternatives.iter().any(|&a| self.is_cores(a)),
+            _ => false,
+        }
+    }
+
+    /// Whether a quantity at this type is written as KubeSpawner reads memory.
+    pub fn is_binary_memory(&self, ty: TypeId) -> bool {
+        match self.get(ty) {
+            Type::BinaryMemory => true,
+            Type::Union(alternatives) => alternatives.iter().any(|&a| self.is_binary_memory(a)),
             _ => false,
         }
     }
@@ -246,7 +284,9 @@ impl Schema {
             Type::Bool => "bool".into(),
             Type::Null => "null".into(),
             Type::Memory => "memory".into(),
+            Type::BinaryMemory => "binary_memory".into(),
             Type::Cpu => "cpu".into(),
+            Type::Cores => "cores".into(),
             Type::Duration => "duration".into(),
             Type::Image => "image".into(),
             Type::Url => "url".into(),
@@ -455,7 +495,9 @@ impl Compiler<'_> {
             "bool" => Type::Bool,
             "null" => Type::Null,
             "memory" => Type::Memory,
+            "binary_memory" => Type::BinaryMemory,
             "cpu" => Type::Cpu,
+            "cores" => Type::Cores,
             "duration" => Type::Duration,
             "image" => Type::Image,
             "url" => Type::Url,

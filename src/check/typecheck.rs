@@ -33,9 +33,10 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
     for (index, decl) in fleet.decls.iter().enumerate() {
         let id = DeclId(index as u32);
         if decl.kind == DeclKind::Cluster {
-            // Cluster bodies have no schema yet, but credentials stay out of them too.
+            // A cluster is checked against the schema of its provider, when one is loaded.
+            let root = fleet.root_type(id);
             for op in &decl.layer.ops {
-                checker.literal_secrets(op);
+                checker.op(root, op);
             }
             continue;
         }
@@ -326,8 +327,8 @@ impl Checker<'_> {
 
     fn scalar(&mut self, scalar: &Scalar, node: &Node, ty: TypeId, path: &[Symbol], at: Loc) {
         let measure = match self.schema.get(ty) {
-            Type::Memory => Some(Measure::Memory),
-            Type::Cpu => Some(Measure::Cpu),
+            Type::Memory | Type::BinaryMemory => Some(Measure::Memory),
+            Type::Cpu | Type::Cores => Some(Measure::Cpu),
             Type::Duration => Some(Measure::Duration),
             _ => None,
         };
@@ -409,14 +410,17 @@ impl Checker<'_> {
             let fits = match (key, node.kind()) {
                 ("chart" | "domain" | "display_name", NodeKind::Scalar(Scalar::Str(_))) => true,
                 ("cluster", NodeKind::Scalar(Scalar::Reference(_) | Scalar::Str(_))) => true,
-                ("secrets", NodeKind::List(elements)) => elements
+                ("buckets" | "cloud_permissions", NodeKind::Map(_)) => true,
+                ("secrets" | "secrets_first", NodeKind::List(elements)) => elements
                     .iter()
                     .all(|element| matches!(element.as_scalar(), Some(Scalar::Secret(_)))),
                 _ => false,
             };
-            if op.path.len() > 1 || !fits {
+            let nested_allowed = matches!(key, "buckets" | "cloud_permissions");
+            if (op.path.len() > 1 && !nested_allowed) || (op.path.len() == 1 && !fits) {
                 let expected = match key {
-                    "secrets" => "a list of `secret(\"file\")`",
+                    "secrets" | "secrets_first" => "a list of `secret(\"file\")`",
+                    "buckets" | "cloud_permissions" => "a map",
                     "cluster" => "a cluster name",
                     _ => "a string",
                 };
@@ -476,25 +480,48 @@ impl Checker<'_> {
             .chain(&decl.layer.ops);
         for op in ops {
             self.merged_elements(tree, root, op);
-            let mut ty = root;
-            for depth in 0..=op.path.len() {
-                let prefix = &op.path[..depth];
-                if let Some(body) = self.schema.as_struct(ty)
-                    && !body.checks.is_empty()
-                    && seen.insert(prefix.to_vec())
-                    && let Some(instance) = tree.lookup(prefix)
-                {
-                    for rule in &body.checks {
-                        self.constraint(instance, ty, prefix, rule, op);
-                    }
+            // A map literal may set a struct deeper than the statement's path: every leaf's
+            // path is walked.
+            let mut leaf_paths = Vec::new();
+            match &op.kind {
+                OpKind::Set(node) => node.for_each_leaf(&mut op.path.clone(), &mut |path, _| {
+                    leaf_paths.push(path.to_vec());
+                }),
+                _ => leaf_paths.push(op.path.clone()),
+            }
+            for leaf_path in &leaf_paths {
+                self.constraints_along(tree, root, leaf_path, op, &mut seen);
+            }
+        }
+    }
+
+    /// Evaluates the constraints of every struct on the way from the root to `path`.
+    fn constraints_along(
+        &mut self,
+        tree: &Node,
+        root: TypeId,
+        path: &[Symbol],
+        op: &Op,
+        seen: &mut HashSet<Vec<Symbol>>,
+    ) {
+        let mut ty = root;
+        for depth in 0..=path.len() {
+            let prefix = &path[..depth];
+            if let Some(body) = self.schema.as_struct(ty)
+                && !body.checks.is_empty()
+                && seen.insert(prefix.to_vec())
+                && let Some(instance) = tree.lookup(prefix)
+            {
+                for rule in &body.checks {
+                    self.constraint(instance, ty, prefix, rule, op);
                 }
-                let Some(&key) = op.path.get(depth) else {
-                    break;
-                };
-                match self.schema.step(ty, key) {
-                    Step::Found(next) => ty = next,
-                    _ => break,
-                }
+            }
+            let Some(&key) = path.get(depth) else {
+                break;
+            };
+            match self.schema.step(ty, key) {
+                Step::Found(next) => ty = next,
+                _ => break,
             }
         }
     }
@@ -607,7 +634,7 @@ pub fn compare_nodes(
         (Scalar::Int(l), Scalar::Float(r)) => (*l as f64).partial_cmp(r),
         (Scalar::Float(l), Scalar::Int(r)) => l.partial_cmp(&(*r as f64)),
         (Scalar::Float(l), Scalar::Float(r)) => l.partial_cmp(r),
-        (Scalar::Date { .. }, Scalar::Date { .. }) | (Scalar::Str(_), Scalar::Str(_)) => Some(
+        (Scalar::Date { .. }, Scalar::Date { .. }) => Some(
             crate::resolve::value::scalar_text(left)
                 .cmp(&crate::resolve::value::scalar_text(right)),
         ),

@@ -11,7 +11,16 @@ use super::error::ResolveError;
 use super::value::{DeclId, Node, NodeKind, Origin, Provenance, Scalar};
 
 /// Keys that describe a hub or a platform rather than set chart values.
-pub const PROPERTY_KEYS: &[&str] = &["chart", "cluster", "domain", "display_name", "secrets"];
+pub const PROPERTY_KEYS: &[&str] = &[
+    "chart",
+    "cluster",
+    "domain",
+    "display_name",
+    "secrets",
+    "secrets_first",
+    "buckets",
+    "cloud_permissions",
+];
 
 /// Functions a value may call.
 pub const FUNCTIONS: &[&str] = &["image", "secret"];
@@ -68,7 +77,8 @@ impl Notes {
 pub struct Policy {
     pub tunables: Vec<Tunable>,
     pub locked: Vec<Locked>,
-    pub budget: Option<Budget>,
+    /// Every `budget` statement, in order; the last `budget bespoke` is the one in force.
+    pub budgets: Vec<Budget>,
 }
 
 #[derive(Debug)]
@@ -244,7 +254,7 @@ impl Lowering<'_> {
                 let ValueKind::Int(limit) = limit.kind else {
                     return;
                 };
-                layer.policy.budget = Some(Budget {
+                layer.policy.budgets.push(Budget {
                     kind: self.names.intern(&kind.name),
                     limit,
                     at: self.loc(statement.span),
@@ -302,7 +312,9 @@ impl Lowering<'_> {
         }
         let allowed = match first.as_str() {
             "chart" => self.kind == DeclKind::Platform,
-            "cluster" | "domain" | "display_name" => self.kind == DeclKind::Community,
+            "cluster" | "domain" | "display_name" | "buckets" | "cloud_permissions" => {
+                self.kind == DeclKind::Community
+            }
             _ => true,
         };
         if !allowed {
@@ -548,6 +560,9 @@ fn property_statement(key: &str) -> &'static str {
         "cluster" => "cluster = ...",
         "domain" => "domain = ...",
         "display_name" => "display_name = ...",
+        "buckets" => "buckets = ...",
+        "cloud_permissions" => "cloud_permissions = ...",
+        "secrets_first" => "secrets_first = ...",
         _ => "secrets = ...",
     }
 }

@@ -176,6 +176,12 @@ pub fn resolve(
         resolve_properties(&mut fleet, id);
     }
     for &id in &order {
+        if fleet.decl(id).kind == DeclKind::Cluster {
+            // A cluster's type comes from its provider, one of its own values.
+            resolve_values(&mut fleet, id, schema, names, &mut errors);
+            fleet.roots[id.0 as usize] = cluster_root_type(&fleet, id, schema, names);
+            continue;
+        }
         let root = root_type(&fleet, id, chart_key, schema, names, &mut errors);
         fleet.roots[id.0 as usize] = root;
         resolve_values(&mut fleet, id, schema, names, &mut errors);
@@ -605,6 +611,22 @@ fn root_type(
     }
 }
 
+/// A cluster's body is typed by `schema cluster_<provider>` (from `std.clusters`) when one is
+/// loaded; without it, a cluster's settings are not checked.
+fn cluster_root_type(
+    fleet: &Fleet,
+    id: DeclId,
+    schema: &Schema,
+    names: &Interner,
+) -> Option<TypeId> {
+    let provider = fleet.values(id).get(names.get("provider")?)?;
+    let kind = match provider.kind() {
+        value::NodeKind::Map(entries) if entries.len() == 1 => names.resolve(entries[0].0),
+        _ => return None,
+    };
+    schema.schema(names.get(&format!("cluster_{kind}"))?)
+}
+
 /// Merges the layers of one declaration: its parent's values, then (for a community) its
 /// mixins, then its own operations.
 fn resolve_values(
@@ -648,7 +670,19 @@ fn resolve_values(
     let own_ops = &decl.layer.ops;
     let mut decided_paths = Vec::new();
     for (path, first_mixin, first, second_mixin, second) in conflicts {
-        let decided = own_ops.iter().any(|op| path.starts_with(&op.path));
+        // The community decides when it sets this very value, replaces a value above it, or
+        // deletes one; merging a map above it does not decide.
+        let decided = own_ops.iter().any(|op| match &op.kind {
+            OpKind::Delete => path.starts_with(&op.path),
+            OpKind::Append(_) => op.path == path,
+            OpKind::Set(node) => {
+                let mut sets_it = false;
+                node.for_each_leaf(&mut op.path.clone(), &mut |leaf_path, _| {
+                    sets_it |= path.starts_with(leaf_path);
+                });
+                sets_it
+            }
+        });
         if decided {
             decided_paths.push(path);
         } else {
@@ -682,6 +716,17 @@ fn apply(
     let at = Loc::new(op.origin.file, op.origin.span);
     match &op.kind {
         OpKind::Set(node) => merge::set(tree, &op.path, node, types),
+        // Appending to a list keyed by a field merges by key, like setting it: two elements of
+        // one key would make the key meaningless.
+        OpKind::Append(node)
+            if types
+                .root
+                .and_then(|root| types.schema.type_at(root, &op.path))
+                .and_then(|ty| types.schema.keyed_by(ty))
+                .is_some() =>
+        {
+            merge::set(tree, &op.path, node, types)
+        }
         OpKind::Append(node) => match merge::append(tree, &op.path, node) {
             Some(appended) => appended,
             None => {

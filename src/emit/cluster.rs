@@ -1,0 +1,418 @@
+//! Clusters: the deploy manifest (`cluster.yaml`, in the deployer's format) and the Terraform
+//! variables of the provider module, from a cluster and what its communities declare.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::Value;
+use super::helm::{Converter, chart_of};
+use crate::diagnostics::Located;
+use crate::driver::Analysis;
+use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
+use crate::source::Loc;
+
+/// Keys of a cluster's body that belong to the deploy manifest; every other key is a variable
+/// of the Terraform module.
+pub const MANIFEST_KEYS: &[&str] = &["provider_url", "tenancy", "metadata", "support"];
+
+/// Keys of a cluster's body hubc interprets itself.
+const SPECIAL_KEYS: &[&str] = &[
+    "provider",
+    "node_pool",
+    "dask_node_pool",
+    "terraform_provider",
+];
+
+/// Problems found building a cluster's files: the `hub::emit::*` diagnostics.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum EmitError {
+    #[error("cluster `{cluster}` has no `provider`")]
+    #[diagnostic(
+        code(hub::emit::missing_provider),
+        help(
+            "say how the deployer reaches the cluster: `provider = gcp {{ project = \"...\", zone = \"...\" }}` (or aws, azure, kubeconfig)"
+        )
+    )]
+    MissingProvider { cluster: String, at: Loc },
+
+    #[error("`{kind}` blocks are not mapped to Terraform on {provider}")]
+    #[diagnostic(
+        code(hub::emit::unsupported_node_pool),
+        help(
+            "node pools become `notebook_nodes`/`dask_nodes` on gcp and `node_pools` on azure; on {provider}, manage them with the provider's own tools and remove this block"
+        )
+    )]
+    UnsupportedNodePool {
+        kind: String,
+        provider: String,
+        at: Loc,
+    },
+
+    #[error("community `{community}` has no `{property}`")]
+    #[diagnostic(
+        code(hub::emit::missing_property),
+        help("the deploy manifest needs it: add `{property} = \"...\"` to the community")
+    )]
+    MissingProperty {
+        community: String,
+        property: &'static str,
+        at: Loc,
+    },
+}
+
+impl Located for EmitError {
+    fn primary(&self) -> (Loc, Option<String>) {
+        let (at, label) = match self {
+            EmitError::MissingProvider { at, .. } => (at, "no provider"),
+            EmitError::UnsupportedNodePool { at, .. } => (at, "not emitted"),
+            EmitError::MissingProperty { at, .. } => (at, "missing a property"),
+        };
+        (*at, Some(label.to_string()))
+    }
+}
+
+/// A cluster's provider: how the deployer reaches it, and its Terraform module.
+pub struct Provider {
+    /// `gcp`, `aws`, `azure` or `kubeconfig`, with its settings.
+    pub kind: String,
+    pub settings: Value,
+    /// The directory of the Terraform module (`terraform/<module>/`), if the cluster has one.
+    pub terraform: Option<String>,
+}
+
+fn text(node: &Node) -> Option<&str> {
+    match node.as_scalar()? {
+        Scalar::Str(text) | Scalar::Reference(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// The provider of a cluster, or an error pointing at the cluster.
+pub fn provider(analysis: &Analysis, cluster: DeclId) -> Result<Provider, EmitError> {
+    let names = &analysis.names;
+    let decl = analysis.fleet.decl(cluster);
+    let body = analysis.fleet.values(cluster);
+    let converter = Converter::of(analysis);
+    let missing = || EmitError::MissingProvider {
+        cluster: decl.display.clone(),
+        at: decl.loc(),
+    };
+    let provider_key = names.get("provider").ok_or_else(missing)?;
+    let (kind, settings) = match body.get(provider_key).map(Node::kind) {
+        Some(NodeKind::Map(entries)) if entries.len() == 1 => {
+            let (kind, settings) = &entries[0];
+            (
+                names.resolve(*kind).to_string(),
+                converter.value(settings, None),
+            )
+        }
+        Some(NodeKind::Scalar(Scalar::Str(kind) | Scalar::Reference(kind))) => {
+            (kind.to_string(), Value::Map(Vec::new()))
+        }
+        _ => return Err(missing()),
+    };
+    let explicit = names
+        .get("terraform_provider")
+        .and_then(|key| body.get(key))
+        .and_then(text)
+        .map(str::to_string);
+    let terraform = explicit.or_else(|| (kind != "kubeconfig").then(|| kind.clone()));
+    Ok(Provider {
+        kind,
+        settings,
+        terraform,
+    })
+}
+
+/// The deploy manifest of a cluster, in the layout of the deployer's `cluster.yaml`.
+pub fn manifest(
+    analysis: &Analysis,
+    cluster: DeclId,
+    provider: &Provider,
+    hubs: &[DeclId],
+    errors: &mut Vec<EmitError>,
+) -> Value {
+    let names = &analysis.names;
+    let fleet = &analysis.fleet;
+    let body = fleet.values(cluster);
+    let converter = Converter::of(analysis);
+    let mut manifest = vec![
+        (
+            "name".to_string(),
+            Value::str(names.resolve(fleet.decl(cluster).name)),
+        ),
+        ("provider".to_string(), Value::str(&provider.kind)),
+    ];
+    for key in MANIFEST_KEYS {
+        if let Some(node) = names.get(key).and_then(|symbol| body.get(symbol)) {
+            manifest.push((key.to_string(), converter.value(node, None)));
+        }
+    }
+    manifest.push((provider.kind.clone(), provider.settings.clone()));
+    let hubs: Vec<Value> = hubs
+        .iter()
+        .map(|&hub| hub_entry(analysis, cluster, hub, errors))
+        .collect();
+    manifest.push(("hubs".to_string(), Value::List(hubs)));
+    Value::Map(manifest)
+}
+
+fn hub_entry(
+    analysis: &Analysis,
+    cluster: DeclId,
+    hub: DeclId,
+    errors: &mut Vec<EmitError>,
+) -> Value {
+    let names = &analysis.names;
+    let fleet = &analysis.fleet;
+    let decl = fleet.decl(hub);
+    let name = names.resolve(decl.name).to_string();
+    let mut property = |key: &'static str| -> Value {
+        match names
+            .get(key)
+            .and_then(|symbol| fleet.text_property(hub, symbol))
+        {
+            Some(text) => Value::str(text),
+            None => {
+                errors.push(EmitError::MissingProperty {
+                    community: decl.display.clone(),
+                    property: key,
+                    at: decl.loc(),
+                });
+                Value::Null
+            }
+        }
+    };
+    let display_name = property("display_name");
+    let domain = property("domain");
+    let cluster_name = names.resolve(fleet.decl(cluster).name);
+    let mut files = secrets(analysis, hub, "secrets_first");
+    files.push(Value::Str(format!(
+        "../../helm/{cluster_name}/{name}.values.yaml"
+    )));
+    files.extend(secrets(analysis, hub, "secrets"));
+    Value::Map(vec![
+        ("name".to_string(), Value::Str(name)),
+        ("display_name".to_string(), display_name),
+        ("domain".to_string(), domain),
+        (
+            "helm_chart".to_string(),
+            Value::str(chart_of(analysis, hub).unwrap_or_else(|| "basehub".to_string())),
+        ),
+        ("helm_chart_values_files".to_string(), Value::List(files)),
+    ])
+}
+
+/// The encrypted values files a hub lists under `key`, in order.
+fn secrets(analysis: &Analysis, hub: DeclId, key: &str) -> Vec<Value> {
+    let Some(symbol) = analysis.names.get(key) else {
+        return Vec::new();
+    };
+    match analysis.fleet.properties(hub).get(symbol).map(Node::kind) {
+        Some(NodeKind::List(elements)) => elements
+            .iter()
+            .filter_map(|element| match element.as_scalar() {
+                Some(Scalar::Secret(file)) => Some(Value::str(file.as_ref())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The Terraform variables of a cluster: the variables set in its body, the node pools, the
+/// provider's location, and the buckets and cloud permissions its communities declare.
+pub fn terraform_variables(
+    analysis: &Analysis,
+    cluster: DeclId,
+    provider: &Provider,
+    module: &str,
+    hubs: &[DeclId],
+    errors: &mut Vec<EmitError>,
+) -> Vec<(String, Value)> {
+    let names = &analysis.names;
+    let fleet = &analysis.fleet;
+    let body = fleet.values(cluster);
+    let converter = Converter::of(analysis);
+    let mut variables: Vec<(String, Value)> = Vec::new();
+    for (key, node) in body.as_map().unwrap_or_default() {
+        let key_text = names.resolve(*key);
+        if MANIFEST_KEYS.contains(&key_text) || SPECIAL_KEYS.contains(&key_text) {
+            continue;
+        }
+        variables.push((key_text.to_string(), converter.value(node, None)));
+    }
+    let cluster_name = names.resolve(fleet.decl(cluster).name).to_string();
+    let setting = |key: &str| match &provider.settings {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(entry, _)| entry == key)
+            .map(|(_, value)| value.clone()),
+        _ => None,
+    };
+    // What the provider block already says, the module needs too; a value set in the body wins.
+    let mut derived: Vec<(&str, Option<Value>)> = Vec::new();
+    match module {
+        "gcp" => {
+            derived.push(("prefix", Some(Value::str(&cluster_name))));
+            derived.push(("project_id", setting("project")));
+            // The deployer's `zone` is a zone (`us-central1-b`) for a zonal cluster and the
+            // region (`us-central1`) for a regional one; only a zone is the module's zone.
+            let zone = setting("zone").filter(|zone| match zone {
+                Value::Str(text) => text.matches('-').count() == 2,
+                _ => false,
+            });
+            if let Some(Value::Str(zone_text)) = &zone {
+                let region = zone_text
+                    .rsplit_once('-')
+                    .map(|(region, _)| region.to_string());
+                derived.push(("region", region.map(Value::Str)));
+            }
+            derived.push(("zone", zone));
+        }
+        "aws" => {
+            derived.push(("region", setting("region")));
+            derived.push((
+                "cluster_name",
+                setting("clusterName").or(Some(Value::str(&cluster_name))),
+            ));
+        }
+        _ => {}
+    }
+    for (key, value) in derived {
+        if let Some(value) = value
+            && !variables.iter().any(|(existing, _)| existing == key)
+        {
+            variables.push((key.to_string(), value));
+        }
+    }
+    node_pools(analysis, cluster, provider, module, &mut variables, errors);
+    community_resources(analysis, hubs, &mut variables);
+    variables.sort_by(|left, right| left.0.cmp(&right.0));
+    variables
+}
+
+fn node_pools(
+    analysis: &Analysis,
+    cluster: DeclId,
+    provider: &Provider,
+    module: &str,
+    variables: &mut Vec<(String, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let names = &analysis.names;
+    let body = analysis.fleet.values(cluster);
+    let converter = Converter::of(analysis);
+    for (block, gcp_variable, azure_group) in [
+        ("node_pool", "notebook_nodes", "user"),
+        ("dask_node_pool", "dask_nodes", "dask"),
+    ] {
+        let Some(pools_node) = names.get(block).and_then(|key| body.get(key)) else {
+            continue;
+        };
+        let Some(pools) = pools_node.as_map() else {
+            continue;
+        };
+        let pools: Vec<(String, Value)> = pools
+            .iter()
+            .map(|(name, pool)| {
+                (
+                    names.resolve(*name).to_string(),
+                    converter.value(pool, None),
+                )
+            })
+            .collect();
+        match module {
+            "gcp" => merge_into(variables, gcp_variable, Value::sorted_map(pools)),
+            "azure" => {
+                let list: Vec<Value> = pools
+                    .into_iter()
+                    .map(|(name, pool)| {
+                        let mut entries = match pool {
+                            Value::Map(entries) => entries,
+                            _ => Vec::new(),
+                        };
+                        entries.push(("name".to_string(), Value::Str(name)));
+                        Value::sorted_map(entries)
+                    })
+                    .collect();
+                merge_into(
+                    variables,
+                    "node_pools",
+                    Value::Map(vec![(azure_group.to_string(), Value::List(list))]),
+                );
+            }
+            _ => {
+                // Point at the first value written in the blocks.
+                let mut at = analysis.fleet.decl(cluster).loc();
+                let mut found = false;
+                pools_node.for_each_leaf(&mut Vec::new(), &mut |_, leaf| {
+                    if let Some(provenance) = leaf.provenance().filter(|_| !found) {
+                        at = Loc::new(provenance.origin.file, provenance.origin.span);
+                        found = true;
+                    }
+                });
+                errors.push(EmitError::UnsupportedNodePool {
+                    kind: block.to_string(),
+                    provider: provider.kind.clone(),
+                    at,
+                });
+            }
+        }
+    }
+}
+
+/// Buckets and cloud permissions declared by communities join the cluster's variables:
+/// `buckets` into `user_buckets`, `cloud_permissions` into `hub_cloud_permissions` under the
+/// hub's name.
+fn community_resources(analysis: &Analysis, hubs: &[DeclId], variables: &mut Vec<(String, Value)>) {
+    let names = &analysis.names;
+    let converter = Converter::of(analysis);
+    for &hub in hubs {
+        let properties = analysis.fleet.properties(hub);
+        if let Some(buckets) = names.get("buckets").and_then(|key| properties.get(key)) {
+            merge_into(variables, "user_buckets", converter.value(buckets, None));
+        }
+        if let Some(permissions) = names
+            .get("cloud_permissions")
+            .and_then(|key| properties.get(key))
+        {
+            let name = names.resolve(analysis.fleet.decl(hub).name).to_string();
+            merge_into(
+                variables,
+                "hub_cloud_permissions",
+                Value::Map(vec![(name, converter.value(permissions, None))]),
+            );
+        }
+    }
+}
+
+/// Merges `value` into the variable `name`: maps key by key (lists under a key are
+/// concatenated), anything else replaced.
+fn merge_into(variables: &mut Vec<(String, Value)>, name: &str, value: Value) {
+    match variables.iter_mut().find(|(existing, _)| existing == name) {
+        Some((_, existing)) => merge_values(existing, value),
+        None => variables.push((name.to_string(), value)),
+    }
+}
+
+fn merge_values(base: &mut Value, new: Value) {
+    match (base, new) {
+        (Value::Map(base_entries), Value::Map(new_entries)) => {
+            for (key, value) in new_entries {
+                match base_entries
+                    .iter_mut()
+                    .find(|(existing, _)| *existing == key)
+                {
+                    Some((_, existing)) => merge_values(existing, value),
+                    None => base_entries.push((key, value)),
+                }
+            }
+            base_entries.sort_by(|left, right| left.0.cmp(&right.0));
+        }
+        (Value::List(base_elements), Value::List(new_elements)) => {
+            base_elements.extend(new_elements);
+        }
+        (base, new) => *base = new,
+    }
+}

@@ -1,0 +1,169 @@
+//! Helm values: the complete values of one hub, for one `helm upgrade -f`.
+
+use super::Value;
+use crate::check::quantity::{Measure, Quantity};
+use crate::check::schema::{Schema, Step, TypeId};
+use crate::driver::Analysis;
+use crate::intern::{Interner, Symbol};
+use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
+
+/// The chart a community deploys: its platform's `chart` property.
+pub fn chart_of(analysis: &Analysis, community: DeclId) -> Option<String> {
+    let chart = analysis.names.get("chart")?;
+    analysis
+        .fleet
+        .text_property(community, chart)
+        .map(str::to_string)
+}
+
+/// The values file of a community. A `daskhub` chart takes the hub's values under `basehub:`.
+pub fn values(analysis: &Analysis, community: DeclId) -> Value {
+    let root = analysis.fleet.root_type(community);
+    let converter = Converter::of(analysis);
+    let tree = converter.value(analysis.fleet.values(community), root);
+    match chart_of(analysis, community).as_deref() {
+        Some("daskhub") => Value::Map(vec![("basehub".to_string(), tree)]),
+        _ => tree,
+    }
+}
+
+/// Turns resolved nodes into output values, in the form the chart expects: a duration is whole
+/// seconds (what zero-to-jupyterhub's timeouts take); `cores` are a number (`500m` is `0.5`);
+/// memory is spelled as Kubernetes spells it
+/// (`4GiB` is `4Gi`), or as KubeSpawner and Dask Gateway do for `binary_memory` (`4GiB` is `4G`,
+/// their `G` being 1024³); otherwise quantities keep the text they were written in (`4G`,
+/// `500m`), and plain numbers stay numbers.
+pub struct Converter<'a> {
+    pub schema: &'a Schema,
+    pub names: &'a Interner,
+}
+
+impl<'a> Converter<'a> {
+    /// A converter for the values of a checked fleet.
+    pub fn of(analysis: &'a Analysis) -> Converter<'a> {
+        Converter {
+            schema: &analysis.schema,
+            names: &analysis.names,
+        }
+    }
+
+    pub fn value(&self, node: &Node, ty: Option<TypeId>) -> Value {
+        match node.kind() {
+            NodeKind::Scalar(scalar) => self.scalar(scalar, ty),
+            NodeKind::List(elements) => {
+                let element_type = ty.and_then(|ty| match self.schema.get(ty) {
+                    crate::check::schema::Type::List { element, .. } => Some(*element),
+                    crate::check::schema::Type::Union(alternatives) => {
+                        alternatives.iter().find_map(|&a| match self.schema.get(a) {
+                            crate::check::schema::Type::List { element, .. } => Some(*element),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                });
+                Value::List(
+                    elements
+                        .iter()
+                        .map(|element| self.value(element, element_type))
+                        .collect(),
+                )
+            }
+            NodeKind::Map(entries) => Value::sorted_map(
+                entries
+                    .iter()
+                    .map(|(key, child)| {
+                        let child_type = ty.and_then(|ty| self.child(ty, *key));
+                        (
+                            self.names.resolve(*key).to_string(),
+                            self.value(child, child_type),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn child(&self, ty: TypeId, key: Symbol) -> Option<TypeId> {
+        match self.schema.step(ty, key) {
+            Step::Found(next) => Some(next),
+            _ => None,
+        }
+    }
+
+    fn scalar(&self, scalar: &Scalar, ty: Option<TypeId>) -> Value {
+        let measure = ty.and_then(|ty| self.schema.measure(ty));
+        match scalar {
+            Scalar::Str(text) | Scalar::Reference(text) | Scalar::Secret(text) => {
+                Value::str(text.as_ref())
+            }
+            Scalar::Int(int) => Value::Int(*int),
+            Scalar::Float(float) => Value::Float(*float),
+            Scalar::Bool(boolean) => Value::Bool(*boolean),
+            Scalar::Null => Value::Null,
+            Scalar::Date { year, month, day } => {
+                Value::Str(format!("{year:04}-{month:02}-{day:02}"))
+            }
+            Scalar::Quantity { number, unit } => {
+                if measure == Some(Measure::Duration)
+                    && let Ok(duration) = Quantity::parse(number, unit, Measure::Duration)
+                    && let Some(seconds) = duration.as_seconds()
+                {
+                    return Value::Int(seconds);
+                }
+                if ty.is_some_and(|ty| self.schema.is_cores(ty))
+                    && let Ok(cpu) = Quantity::parse(number, unit, Measure::Cpu)
+                    && let Some(cores) = cpu.as_cores()
+                {
+                    return Value::Float(cores);
+                }
+                if ty.is_some_and(|ty| self.schema.is_binary_memory(ty)) {
+                    if let Some(suffix) = kubespawner_suffix(unit) {
+                        return Value::Str(format!("{number}{suffix}"));
+                    }
+                } else if measure == Some(Measure::Memory)
+                    && let Some(suffix) = kubernetes_suffix(unit)
+                {
+                    if suffix.is_empty()
+                        && let Ok(bytes) = number.replace('_', "").parse::<i64>()
+                    {
+                        return Value::Int(bytes);
+                    }
+                    return Value::Str(format!("{number}{suffix}"));
+                }
+                Value::Str(format!("{number}{unit}"))
+            }
+        }
+    }
+}
+
+/// The Kubernetes spelling of a memory unit hubc also accepts in other spellings (`GiB` is `Gi`,
+/// `KB` is `k`, `B` is no unit); `None` when the unit is already a Kubernetes one.
+fn kubernetes_suffix(unit: &str) -> Option<&'static str> {
+    match unit {
+        "KiB" => Some("Ki"),
+        "MiB" => Some("Mi"),
+        "GiB" => Some("Gi"),
+        "TiB" => Some("Ti"),
+        "PiB" => Some("Pi"),
+        "EiB" => Some("Ei"),
+        "K" | "KB" => Some("k"),
+        "MB" => Some("M"),
+        "GB" => Some("G"),
+        "TB" => Some("T"),
+        "PB" => Some("P"),
+        "EB" => Some("E"),
+        "B" => Some(""),
+        _ => None,
+    }
+}
+
+/// KubeSpawner's suffix for a binary unit: its `K`, `M`, `G`, `T` are powers of 1024.
+fn kubespawner_suffix(unit: &str) -> Option<&'static str> {
+    match unit {
+        "Ki" | "KiB" => Some("K"),
+        "Mi" | "MiB" => Some("M"),
+        "Gi" | "GiB" => Some("G"),
+        "Ti" | "TiB" => Some("T"),
+        _ => None,
+    }
+}

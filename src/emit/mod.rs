@@ -1,0 +1,148 @@
+//! Emission: the files the deploy tools consume, built from a checked fleet. Each emitter builds
+//! its own output values ([`Value`]) and hands them to an encoder; templates lay out the files.
+
+pub mod cluster;
+pub mod hcl;
+pub mod helm;
+mod templates;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+
+pub use cluster::EmitError;
+
+use crate::driver::Analysis;
+use crate::resolve::value::DeclId;
+use crate::source::FileId;
+
+/// A value to write out: the data model shared by YAML and HCL, with map entries in the order
+/// they are written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Value>),
+    /// Entries in output order; emitters sort keys where the format has no order of its own.
+    Map(Vec<(String, Value)>),
+}
+
+impl Value {
+    pub fn str(text: impl Into<String>) -> Value {
+        Value::Str(text.into())
+    }
+
+    /// A map with its entries sorted by key, the order every emitted file uses.
+    pub fn sorted_map(mut entries: Vec<(String, Value)>) -> Value {
+        entries.sort_by(|left, right| left.0.cmp(&right.0));
+        Value::Map(entries)
+    }
+}
+
+/// Everything a build writes: file contents by path relative to the output directory (with
+/// `/` separators), in a stable order.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub files: BTreeMap<String, String>,
+    pub n_communities: usize,
+    pub n_clusters: usize,
+}
+
+/// Builds every file of a checked fleet: for each cluster, the values file of each of its
+/// communities, its deploy manifest, and its Terraform variables. `source` names a file the way
+/// headers should (relative to the fleet, so output does not depend on where hubc runs).
+pub fn build(analysis: &Analysis, source: &dyn Fn(FileId) -> String) -> (Output, Vec<EmitError>) {
+    run(analysis, source, true)
+}
+
+/// What a build would report, without writing any file's text: `hubc check` runs this so that
+/// a fleet that checks clean also builds.
+pub fn check(analysis: &Analysis) -> Vec<EmitError> {
+    run(analysis, &|_| String::new(), false).1
+}
+
+fn run(
+    analysis: &Analysis,
+    source: &dyn Fn(FileId) -> String,
+    encode: bool,
+) -> (Output, Vec<EmitError>) {
+    let templates = templates::Templates::new();
+    let fleet = &analysis.fleet;
+    let names = &analysis.names;
+    let mut output = Output::default();
+    let mut errors = Vec::new();
+    let mut by_cluster: BTreeMap<String, (DeclId, Vec<DeclId>)> = BTreeMap::new();
+    for (index, decl) in fleet.decls.iter().enumerate() {
+        if decl.kind == crate::syntax::ast::DeclKind::Cluster {
+            let name = names.resolve(decl.name).to_string();
+            by_cluster.insert(name, (DeclId(index as u32), Vec::new()));
+        }
+    }
+    for &community in &fleet.communities {
+        let Some(cluster) = fleet.decl(community).cluster else {
+            continue;
+        };
+        let cluster_name = names.resolve(fleet.decl(cluster).name);
+        if let Some((_, hubs)) = by_cluster.get_mut(cluster_name) {
+            hubs.push(community);
+        }
+    }
+    for (cluster_name, (cluster, hubs)) in &by_cluster {
+        let cluster_decl = fleet.decl(*cluster);
+        for &hub in hubs.iter().filter(|_| encode) {
+            let decl = fleet.decl(hub);
+            let hub_name = names.resolve(decl.name);
+            let body = yaml::to_string(&helm::values(analysis, hub));
+            let text = templates.yaml("community", &decl.display, &source(decl.file), &body);
+            output
+                .files
+                .insert(format!("helm/{cluster_name}/{hub_name}.values.yaml"), text);
+        }
+        output.n_communities += hubs.len();
+        output.n_clusters += 1;
+        let provider = match cluster::provider(analysis, *cluster) {
+            Ok(provider) => provider,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        let manifest = cluster::manifest(analysis, *cluster, &provider, hubs, &mut errors);
+        let variables = provider.terraform.as_ref().map(|module| {
+            let variables = cluster::terraform_variables(
+                analysis,
+                *cluster,
+                &provider,
+                module,
+                hubs,
+                &mut errors,
+            );
+            (module, variables)
+        });
+        if !encode {
+            continue;
+        }
+        let text = templates.yaml(
+            "cluster",
+            cluster_name,
+            &source(cluster_decl.file),
+            &yaml::to_string(&manifest),
+        );
+        output
+            .files
+            .insert(format!("clusters/{cluster_name}/cluster.yaml"), text);
+        if let Some((module, variables)) = variables {
+            let text = templates.tfvars(
+                cluster_name,
+                &source(cluster_decl.file),
+                &hcl::tfvars(&variables),
+            );
+            output
+                .files
+                .insert(format!("terraform/{module}/{cluster_name}.tfvars"), text);
+        }
+    }
+    (output, errors)
+}
