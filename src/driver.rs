@@ -577,6 +577,15 @@ pub fn write_output(
         std::fs::create_dir_all(&staging)?;
         std::fs::write(staging.join(OUTPUT_MARKER), MARKER_TEXT)?;
         for (index, (relative, text)) in files.iter().enumerate() {
+            // Every emitted path stays inside the output directory, whatever a name says.
+            let inside = Path::new(relative)
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(std::io::Error::other(format!(
+                    "`{relative}` would leave the output directory"
+                )));
+            }
             let path = staging.join(relative);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;

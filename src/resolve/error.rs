@@ -18,6 +18,19 @@ pub enum ResolveError {
         help: String,
     },
 
+    #[error("`{name}` cannot name a {kind}")]
+    #[diagnostic(
+        code(hub::resolve::invalid_name),
+        help(
+            "a {kind}'s name becomes a file name of the build: use letters, digits, `-`, `_` and `.`, not `/` or `..`"
+        )
+    )]
+    InvalidName {
+        name: String,
+        kind: &'static str,
+        at: Loc,
+    },
+
     #[error("unknown {expected} `{name}`")]
     #[diagnostic(code(hub::resolve::unknown_name))]
     UnknownName {
@@ -188,6 +201,7 @@ impl Located for ResolveError {
         use ResolveError::*;
         let (at, label) = match self {
             DuplicateDeclaration { at, .. } => (at, "declared again here"),
+            InvalidName { at, .. } => (at, "not a file name"),
             UnknownName { at, .. } => (at, "not declared anywhere in the fleet"),
             WrongKind { at, .. } => (at, "used here"),
             Cycle { at, .. } => (at, "this declaration is part of the cycle"),

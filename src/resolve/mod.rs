@@ -241,6 +241,15 @@ fn declare(
             };
             let id = DeclId(decls.len() as u32);
             let name = names.intern(&decl.name.name);
+            if matches!(decl.kind, DeclKind::Community | DeclKind::Cluster)
+                && !is_file_name(&decl.name.name)
+            {
+                errors.push(ResolveError::InvalidName {
+                    name: decl.name.name.clone(),
+                    kind: decl.kind.keyword(),
+                    at: Loc::new(file.file, decl.name.span),
+                });
+            }
             let namespace = match decl.kind {
                 DeclKind::Platform | DeclKind::Archetype | DeclKind::Mixin => Some(&mut layers),
                 DeclKind::Cluster => Some(&mut clusters),
@@ -297,6 +306,16 @@ fn declare(
         }
     }
     decls
+}
+
+/// Whether a name can be one part of a path: communities and clusters name emitted files.
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Within one declaration a leaf may be set once (a `delete` before setting it again is fine).
