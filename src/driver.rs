@@ -652,3 +652,129 @@ pub fn stale_output(
 pub fn report_output_error(session: &mut Session, directory: &Path, error: IoError) {
     session.report_io(directory, error);
 }
+
+/// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`.
+pub fn read_import_input(directory: &Path) -> Result<crate::import::ImportInput, IoError> {
+    let mut input = crate::import::ImportInput::default();
+    for part in ["config/clusters", "terraform"] {
+        let base = directory.join(part);
+        if !base.is_dir() {
+            continue;
+        }
+        let mut pending = vec![base];
+        while let Some(next) = pending.pop() {
+            let entries = std::fs::read_dir(&next).map_err(|error| IoError::Unreadable {
+                path: next.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).map_err(|error| IoError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                })?;
+                let relative = path
+                    .strip_prefix(directory)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                input.files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(input)
+}
+
+/// The standard schemas the importer writes values against: `std.basehub` and `std.clusters`.
+pub fn standard_schemas() -> Analysis {
+    let mut session = Session::default();
+    add_file(
+        &mut session,
+        PathBuf::from("<import>.hub"),
+        b"import std.basehub\nimport std.clusters\n",
+    );
+    load_imports(&mut session, None);
+    analyze(&mut session, (2000, 1, 1)).expect("the standard modules parse")
+}
+
+/// Imports the fleet under `directory`. The diagnostics go to `session`; the files to write
+/// come back when there was no error.
+pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::Imported> {
+    let input = match read_import_input(directory) {
+        Ok(input) => input,
+        Err(error) => {
+            session.report_io(directory, error);
+            return None;
+        }
+    };
+    let standard = standard_schemas();
+    let root = standard
+        .names
+        .get("basehub")
+        .and_then(|name| standard.schema.schema(name));
+    let types = crate::import::write::Types {
+        schema: &standard.schema,
+        names: &standard.names,
+        root,
+    };
+    let (imported, found) = crate::import::import(&input, &mut session.sources, &types);
+    session.diagnostics.extend(found);
+    imported
+}
+
+/// Writes a new directory of files, all or nothing: refuses a directory that exists and is not
+/// empty, writes into a temporary sibling, then renames it into place.
+pub fn write_new_directory(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<(), IoError> {
+    if directory.exists() {
+        let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
+        if entries.next().is_some() {
+            return Err(IoError::ForeignOutput {
+                path: directory.display().to_string(),
+            });
+        }
+    }
+    let parent = directory
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = directory
+        .file_name()
+        .map_or("fleet".into(), |name| name.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.hubc-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        for (relative, text) in files {
+            let inside = Path::new(relative)
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(std::io::Error::other(format!(
+                    "`{relative}` would leave the output directory"
+                )));
+            }
+            let path = staging.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, text)?;
+        }
+        if directory.exists() {
+            std::fs::remove_dir(directory)?;
+        }
+        std::fs::rename(&staging, directory)
+    })();
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(output_error(directory, error));
+    }
+    Ok(())
+}

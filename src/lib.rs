@@ -30,6 +30,7 @@ pub mod driver;
 pub mod emit;
 pub mod explain;
 pub mod format;
+pub mod import;
 pub mod intern;
 pub mod resolve;
 pub mod source;

@@ -82,6 +82,16 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Import a fleet of YAML values files and Terraform variables as `.hub` files.
+    #[command(after_help = EXIT_CODES)]
+    Import {
+        /// The fleet to import, laid out as `config/clusters/<cluster>/cluster.yaml` with the
+        /// values files beside it, and `terraform/<provider>/projects/<cluster>.tfvars`.
+        directory: PathBuf,
+        /// The directory to write the `.hub` fleet into; it must not exist or be empty.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// Rewrite `.hub` files in the canonical layout, keeping comments.
     #[command(after_help = EXIT_CODES)]
     Fmt {
@@ -296,6 +306,40 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+        Command::Import { directory, out } => {
+            let mut session = Session::default();
+            let imported = driver::import(&directory, &mut session);
+            let tally = print_diagnostics(&session, cli.format, color);
+            let imported = match imported {
+                Some(imported) if tally.errors == 0 => imported,
+                _ => {
+                    eprintln!("import failed: nothing was written");
+                    return ExitCode::from(1);
+                }
+            };
+            if let Err(error) = driver::write_new_directory(&out, &imported.files) {
+                let mut failure = Session::default();
+                driver::report_output_error(&mut failure, &out, error);
+                print_diagnostics(&failure, cli.format, color);
+                eprintln!("import failed: nothing was written");
+                return ExitCode::from(1);
+            }
+            eprintln!(
+                "imported {} {} with {} {} and {} shared {} into `{}`: {} files, {} {} in {}",
+                imported.n_clusters,
+                plural(imported.n_clusters, "cluster", "clusters"),
+                imported.n_hubs,
+                plural(imported.n_hubs, "hub", "hubs"),
+                imported.n_mixins,
+                plural(imported.n_mixins, "mixin", "mixins"),
+                out.display(),
+                imported.files.len(),
+                tally.warnings,
+                plural(tally.warnings, "warning", "warnings"),
+                elapsed(started.elapsed()),
+            );
+            ExitCode::SUCCESS
         }
         Command::Fmt { check, paths } => {
             let mut session = driver::load(&paths);

@@ -35,8 +35,11 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
         if decl.kind == DeclKind::Cluster {
             // A cluster is checked against the schema of its provider, when one is loaded.
             let root = fleet.root_type(id);
+            let manifest = names.get("manifest");
             for op in &decl.layer.ops {
-                checker.op(root, op);
+                // `manifest` carries raw deploy-manifest keys verbatim, unchecked.
+                let is_raw = manifest.is_some_and(|key| op.path.first() == Some(&key));
+                checker.op(if is_raw { None } else { root }, op);
             }
             continue;
         }
@@ -410,17 +413,23 @@ impl Checker<'_> {
             let fits = match (key, node.kind()) {
                 ("chart" | "domain" | "display_name", NodeKind::Scalar(Scalar::Str(_))) => true,
                 ("cluster", NodeKind::Scalar(Scalar::Reference(_) | Scalar::Str(_))) => true,
-                ("buckets" | "cloud_permissions", NodeKind::Map(_)) => true,
+                (
+                    "buckets" | "cloud_permissions" | "chart_values" | "manifest",
+                    NodeKind::Map(_),
+                ) => true,
                 ("secrets" | "secrets_first", NodeKind::List(elements)) => elements
                     .iter()
                     .all(|element| matches!(element.as_scalar(), Some(Scalar::Secret(_)))),
                 _ => false,
             };
-            let nested_allowed = matches!(key, "buckets" | "cloud_permissions");
+            let nested_allowed = matches!(
+                key,
+                "buckets" | "cloud_permissions" | "chart_values" | "manifest"
+            );
             if (op.path.len() > 1 && !nested_allowed) || (op.path.len() == 1 && !fits) {
                 let expected = match key {
                     "secrets" | "secrets_first" => "a list of `secret(\"file\")`",
-                    "buckets" | "cloud_permissions" => "a map",
+                    "buckets" | "cloud_permissions" | "chart_values" | "manifest" => "a map",
                     "cluster" => "a cluster name",
                     _ => "a string",
                 };

@@ -48,6 +48,15 @@ pub enum EmitError {
         at: Loc,
     },
 
+    #[error("`{name}` cannot be a Terraform variable")]
+    #[diagnostic(
+        code(hub::emit::invalid_variable),
+        help(
+            "Terraform variable names are letters, digits, `_` and `-`, starting with a letter or `_`; rename it or move it under the variable it belongs to"
+        )
+    )]
+    InvalidVariable { name: String, at: Loc },
+
     #[error("community `{community}` has no `{property}`")]
     #[diagnostic(
         code(hub::emit::missing_property),
@@ -66,6 +75,7 @@ impl Located for EmitError {
             EmitError::MissingProvider { at, .. } => (at, "no provider"),
             EmitError::UnsupportedNodePool { at, .. } => (at, "not emitted"),
             EmitError::MissingProperty { at, .. } => (at, "missing a property"),
+            EmitError::InvalidVariable { at, .. } => (at, "not a variable name"),
         };
         (*at, Some(label.to_string()))
     }
@@ -154,7 +164,12 @@ pub fn manifest(
         .map(|&hub| hub_entry(analysis, cluster, hub, errors))
         .collect();
     manifest.push(("hubs".to_string(), Value::List(hubs)));
-    Value::Map(manifest)
+    let mut manifest = Value::Map(manifest);
+    // Keys the cluster carries verbatim for the manifest.
+    if let Some(raw) = names.get("manifest").and_then(|key| body.get(key)) {
+        super::overlay(&mut manifest, converter.value(raw, None));
+    }
+    manifest
 }
 
 fn hub_entry(
@@ -191,7 +206,7 @@ fn hub_entry(
         "../../helm/{cluster_name}/{name}.values.yaml"
     )));
     files.extend(secrets(analysis, hub, "secrets"));
-    Value::Map(vec![
+    let mut entry = Value::Map(vec![
         ("name".to_string(), Value::Str(name)),
         ("display_name".to_string(), display_name),
         ("domain".to_string(), domain),
@@ -200,7 +215,15 @@ fn hub_entry(
             Value::str(chart_of(analysis, hub).unwrap_or_else(|| "basehub".to_string())),
         ),
         ("helm_chart_values_files".to_string(), Value::List(files)),
-    ])
+    ]);
+    // Keys the community carries verbatim for its entry, such as `chart_override`.
+    if let Some(raw) = names
+        .get("manifest")
+        .and_then(|key| fleet.properties(hub).get(key))
+    {
+        super::overlay(&mut entry, Converter::of(analysis).value(raw, None));
+    }
+    entry
 }
 
 /// The encrypted values files a hub lists under `key`, in order.
@@ -238,6 +261,23 @@ pub fn terraform_variables(
     for (key, node) in body.as_map().unwrap_or_default() {
         let key_text = names.resolve(*key);
         if MANIFEST_KEYS.contains(&key_text) || SPECIAL_KEYS.contains(&key_text) {
+            continue;
+        }
+        let is_identifier = key_text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && key_text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !is_identifier {
+            let mut at = fleet.decl(cluster).loc();
+            node.for_each_leaf(&mut Vec::new(), &mut |_, leaf| {
+                if let Some(provenance) = leaf.provenance() {
+                    at = Loc::new(provenance.origin.file, provenance.origin.span);
+                }
+            });
+            errors.push(EmitError::InvalidVariable {
+                name: key_text.to_string(),
+                at,
+            });
             continue;
         }
         variables.push((key_text.to_string(), converter.value(node, None)));
@@ -391,28 +431,7 @@ fn community_resources(analysis: &Analysis, hubs: &[DeclId], variables: &mut Vec
 /// concatenated), anything else replaced.
 fn merge_into(variables: &mut Vec<(String, Value)>, name: &str, value: Value) {
     match variables.iter_mut().find(|(existing, _)| existing == name) {
-        Some((_, existing)) => merge_values(existing, value),
+        Some((_, existing)) => super::merge_values(existing, value),
         None => variables.push((name.to_string(), value)),
-    }
-}
-
-fn merge_values(base: &mut Value, new: Value) {
-    match (base, new) {
-        (Value::Map(base_entries), Value::Map(new_entries)) => {
-            for (key, value) in new_entries {
-                match base_entries
-                    .iter_mut()
-                    .find(|(existing, _)| *existing == key)
-                {
-                    Some((_, existing)) => merge_values(existing, value),
-                    None => base_entries.push((key, value)),
-                }
-            }
-            base_entries.sort_by(|left, right| left.0.cmp(&right.0));
-        }
-        (Value::List(base_elements), Value::List(new_elements)) => {
-            base_elements.extend(new_elements);
-        }
-        (base, new) => *base = new,
     }
 }

@@ -21,10 +21,22 @@ pub fn values(analysis: &Analysis, community: DeclId) -> Value {
     let root = analysis.fleet.root_type(community);
     let converter = Converter::of(analysis);
     let tree = converter.value(analysis.fleet.values(community), root);
-    match chart_of(analysis, community).as_deref() {
+    let mut values = match chart_of(analysis, community).as_deref() {
         Some("daskhub") => Value::Map(vec![("basehub".to_string(), tree)]),
         _ => tree,
+    };
+    // `chart_values` are written as they are, beside the hub values.
+    if let Some(raw) = analysis
+        .names
+        .get("chart_values")
+        .and_then(|key| analysis.fleet.properties(community).get(key))
+    {
+        super::overlay(&mut values, converter.value(raw, None));
+        if let Value::Map(entries) = &mut values {
+            entries.sort_by(|left, right| left.0.cmp(&right.0));
+        }
     }
+    values
 }
 
 /// Turns resolved nodes into output values, in the form the chart expects: a duration is whole

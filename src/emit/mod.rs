@@ -146,3 +146,45 @@ fn run(
     }
     (output, errors)
 }
+
+/// Merges `new` into `base`: maps key by key (sorted again), lists under a key concatenated,
+/// anything else replaced.
+pub(crate) fn merge_values(base: &mut Value, new: Value) {
+    match (base, new) {
+        (Value::Map(base_entries), Value::Map(new_entries)) => {
+            for (key, value) in new_entries {
+                match base_entries
+                    .iter_mut()
+                    .find(|(existing, _)| *existing == key)
+                {
+                    Some((_, existing)) => merge_values(existing, value),
+                    None => base_entries.push((key, value)),
+                }
+            }
+            base_entries.sort_by(|left, right| left.0.cmp(&right.0));
+        }
+        (Value::List(base_elements), Value::List(new_elements)) => {
+            base_elements.extend(new_elements);
+        }
+        (base, new) => *base = new,
+    }
+}
+
+/// Lays `new` over `base` as Helm layers values files: maps merge key by key (new keys after the
+/// old ones), anything else is replaced.
+pub(crate) fn overlay(base: &mut Value, new: Value) {
+    match (base, new) {
+        (Value::Map(base_entries), Value::Map(new_entries)) => {
+            for (key, value) in new_entries {
+                match base_entries
+                    .iter_mut()
+                    .find(|(existing, _)| *existing == key)
+                {
+                    Some((_, existing)) => overlay(existing, value),
+                    None => base_entries.push((key, value)),
+                }
+            }
+        }
+        (base, new) => *base = new,
+    }
+}

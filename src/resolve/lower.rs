@@ -20,6 +20,8 @@ pub const PROPERTY_KEYS: &[&str] = &[
     "secrets_first",
     "buckets",
     "cloud_permissions",
+    "chart_values",
+    "manifest",
 ];
 
 /// Functions a value may call.
@@ -312,9 +314,9 @@ impl Lowering<'_> {
         }
         let allowed = match first.as_str() {
             "chart" => self.kind == DeclKind::Platform,
-            "cluster" | "domain" | "display_name" | "buckets" | "cloud_permissions" => {
-                self.kind == DeclKind::Community
-            }
+            "cluster" | "domain" | "display_name" | "buckets" | "cloud_permissions"
+            | "manifest" => self.kind == DeclKind::Community,
+            "chart_values" => matches!(self.kind, DeclKind::Community | DeclKind::Mixin),
             _ => true,
         };
         if !allowed {
@@ -563,6 +565,8 @@ fn property_statement(key: &str) -> &'static str {
         "buckets" => "buckets = ...",
         "cloud_permissions" => "cloud_permissions = ...",
         "secrets_first" => "secrets_first = ...",
+        "chart_values" => "chart_values = ...",
+        "manifest" => "manifest = ...",
         _ => "secrets = ...",
     }
 }

@@ -1,0 +1,98 @@
+//! Import errors and warnings: the `hub::import::*` diagnostics, pointing into the YAML and
+//! Terraform files being imported.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostics::Located;
+use crate::source::Loc;
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum ImportError {
+    #[error("no clusters under `{path}`")]
+    #[diagnostic(
+        code(hub::import::no_fleet),
+        help(
+            "import a directory laid out as `config/clusters/<cluster>/cluster.yaml`, with each hub's values files beside it"
+        )
+    )]
+    NoFleet { path: String, at: Loc },
+
+    #[error("`{file}` is not valid YAML: {reason}")]
+    #[diagnostic(
+        code(hub::import::malformed_yaml),
+        help("fix the YAML; nothing was written")
+    )]
+    MalformedYaml {
+        file: String,
+        reason: String,
+        at: Loc,
+    },
+
+    #[error("`{file}` repeats a key: {reason}")]
+    #[diagnostic(
+        code(hub::import::duplicate_key),
+        help("keep one of the two entries: YAML readers disagree on which one wins")
+    )]
+    DuplicateKey {
+        file: String,
+        reason: String,
+        at: Loc,
+    },
+
+    #[error("`{file}` is not a map of values")]
+    #[diagnostic(
+        code(hub::import::not_a_map),
+        help("a values file (and a cluster.yaml) holds a map at its top level")
+    )]
+    NotAMap { file: String, at: Loc },
+
+    #[error("hub `{hub}` lists `{file}`, which does not exist")]
+    #[diagnostic(
+        code(hub::import::missing_file),
+        help("add the file beside cluster.yaml, or remove it from `helm_chart_values_files`")
+    )]
+    MissingFile { hub: String, file: String, at: Loc },
+
+    #[error("`{file}` is not valid Terraform variables: {reason}")]
+    #[diagnostic(
+        code(hub::import::malformed_tfvars),
+        help("fix the file so that `terraform plan -var-file` reads it; nothing was written")
+    )]
+    MalformedTfvars {
+        file: String,
+        reason: String,
+        at: Loc,
+    },
+
+    #[error("`{what}` in `{file}` is not understood; it is kept as it is")]
+    #[diagnostic(
+        code(hub::import::kept_raw),
+        severity(Warning),
+        help(
+            "the imported fleet carries it verbatim in `{carrier}`; give it a proper place once you know what it is"
+        )
+    )]
+    KeptRaw {
+        what: String,
+        file: String,
+        carrier: String,
+        at: Loc,
+    },
+}
+
+impl Located for ImportError {
+    fn primary(&self) -> (Loc, Option<String>) {
+        use ImportError::*;
+        let (at, label) = match self {
+            NoFleet { at, .. } => (at, "no config/clusters here"),
+            MalformedYaml { at, .. } => (at, "here"),
+            DuplicateKey { at, .. } => (at, "repeated here"),
+            NotAMap { at, .. } => (at, "not a map"),
+            MissingFile { at, .. } => (at, "listed here"),
+            MalformedTfvars { at, .. } => (at, "here"),
+            KeptRaw { at, .. } => (at, "kept verbatim"),
+        };
+        (*at, Some(label.to_string()))
+    }
+}

@@ -1,0 +1,421 @@
+//! `hubc import` end to end: the real fleet in `../shared/corpus/2i2c` is imported, checked,
+//! formatted and built, and every hub's values come out exactly as Helm merges its files;
+//! broken input gets a coded diagnostic and nothing is written.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+
+use common::TempDir;
+
+fn run(arguments: &[&str]) -> Output {
+    common::hubc()
+        .args(["--color", "never", "--today", "2026-11-26"])
+        .args(arguments)
+        .output()
+        .expect("hubc runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON diagnostic"))
+        .collect()
+}
+
+/// Imports the corpus fleet into `directory/fleet` and builds it into `directory/out`.
+fn import_and_build(corpus: &Path, directory: &TempDir) {
+    let fleet = directory.join("fleet");
+    let output = run(&[
+        "import",
+        &corpus.join("2i2c").display().to_string(),
+        "-o",
+        &fleet.display().to_string(),
+    ]);
+    assert!(
+        output.status.success(),
+        "import failed:\n{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("imported 10 clusters with 127 hubs"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&[
+        "build",
+        &fleet.display().to_string(),
+        "-o",
+        &directory.join("out").display().to_string(),
+    ]);
+    assert!(
+        output.status.success(),
+        "build failed:\n{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_imported_corpus_builds_back_to_every_hubs_merged_values() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let directory = TempDir::new("corpus");
+    import_and_build(&corpus, &directory);
+    let mut mismatches = Vec::new();
+    let mut n_hubs = 0;
+    for path in common::files_under(&corpus.join("2i2c/expected")) {
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("expected file"))
+                .expect("expected JSON");
+        let cluster = expected["cluster"].as_str().expect("cluster");
+        let hub = expected["hub"].as_str().expect("hub");
+        let emitted = directory.join(&format!("out/helm/{cluster}/{hub}.values.yaml"));
+        let text = std::fs::read_to_string(&emitted).expect("the hub's values file was emitted");
+        let ours: serde_json::Value = serde_yaml_ng::from_str(&text).expect("emitted YAML parses");
+        if ours != expected["merged_values"] {
+            mismatches.push(format!("{cluster}/{hub}"));
+        }
+        // The manifest lists the emitted file and the hub's secret files, nothing else.
+        let manifest: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+            &std::fs::read_to_string(
+                directory.join(&format!("out/clusters/{cluster}/cluster.yaml")),
+            )
+            .expect("the cluster's manifest"),
+        )
+        .expect("manifest parses");
+        let entry = manifest["hubs"]
+            .as_sequence()
+            .and_then(|hubs| {
+                hubs.iter()
+                    .find(|entry| entry["name"].as_str() == Some(hub))
+            })
+            .expect("the hub is in its manifest");
+        let files: Vec<&str> = entry["helm_chart_values_files"]
+            .as_sequence()
+            .expect("values files")
+            .iter()
+            .filter_map(|file| file.as_str())
+            .collect();
+        let secrets: Vec<&str> = expected["secret_files"]
+            .as_array()
+            .expect("secret files")
+            .iter()
+            .filter_map(|file| file.as_str())
+            .collect();
+        let own = format!("../../helm/{cluster}/{hub}.values.yaml");
+        let mut listed: Vec<&str> = files.iter().copied().filter(|f| *f != own).collect();
+        listed.sort_unstable();
+        let mut wanted = secrets.clone();
+        wanted.sort_unstable();
+        assert_eq!(listed, wanted, "{cluster}/{hub}: {files:?}");
+        assert_eq!(files.iter().filter(|f| **f == own).count(), 1, "{files:?}");
+        // A secret listed before every plaintext file still comes before the values.
+        let original: Vec<&str> = expected["values_files"]
+            .as_array()
+            .expect("values files")
+            .iter()
+            .filter_map(|file| file.as_str())
+            .collect();
+        let leading: Vec<&str> = original
+            .iter()
+            .copied()
+            .take_while(|file| secrets.contains(file))
+            .collect();
+        assert_eq!(
+            &files[..leading.len()],
+            leading.as_slice(),
+            "{cluster}/{hub}"
+        );
+        n_hubs += 1;
+    }
+    assert_eq!(n_hubs, 127);
+    assert!(
+        mismatches.is_empty(),
+        "hubs whose values differ: {mismatches:?}"
+    );
+}
+
+#[test]
+fn the_imported_corpus_checks_clean_and_is_formatted() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let directory = TempDir::new("formatted");
+    let fleet = directory.join("fleet");
+    let output = run(&[
+        "import",
+        &corpus.join("2i2c").display().to_string(),
+        "-o",
+        &fleet.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(&["check", &fleet.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(": 0 errors, "),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["fmt", "--check", &fleet.display().to_string()]);
+    assert!(
+        output.status.success(),
+        "unformatted: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// The variables Terraform reads from a `.tfvars` file, through `terraform plan` and
+/// `terraform show -json`, in a folder holding only the module's `variables.tf`.
+fn terraform_variables(module: &Path, tfvars: &Path, work: &Path) -> serde_json::Value {
+    let plan = work.join("plan");
+    let output = std::process::Command::new("terraform")
+        .current_dir(work)
+        .args(["plan", "-input=false", "-no-color", "-lock=false"])
+        .arg(format!("-var-file={}", tfvars.display()))
+        .arg(format!("-out={}", plan.display()))
+        .output()
+        .expect("terraform runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {text}", tfvars.display());
+    assert!(
+        !text.contains("undeclared variable"),
+        "{}: {text}",
+        tfvars.display()
+    );
+    let shown = std::process::Command::new("terraform")
+        .current_dir(work)
+        .args(["show", "-json", "-no-color"])
+        .arg(&plan)
+        .output()
+        .expect("terraform show runs");
+    let plan: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("plan JSON");
+    let _ = module;
+    plan["variables"].clone()
+}
+
+#[test]
+fn every_imported_clusters_tfvars_means_what_the_original_did() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    if std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() {
+            panic!("terraform is not installed");
+        }
+        eprintln!("skipped: terraform is not installed");
+        return;
+    }
+    let directory = TempDir::new("tfvars");
+    import_and_build(&corpus, &directory);
+    let mut originals: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
+    for path in common::files_under(&corpus.join("2i2c/terraform")) {
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "tfvars")
+        {
+            let module = path
+                .parent()
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .expect("terraform/<module>/projects/")
+                .to_string_lossy()
+                .into_owned();
+            let cluster = path
+                .file_stem()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            originals.insert(format!("{module}/{cluster}"), path);
+        }
+    }
+    assert_eq!(originals.len(), 10);
+    let mut initialised: BTreeMap<String, std::path::PathBuf> = BTreeMap::new();
+    for (key, original) in &originals {
+        let (module, _) = key.split_once('/').expect("module/cluster");
+        let work = initialised.entry(module.to_string()).or_insert_with(|| {
+            let work = directory.join(&format!("terraform-{module}"));
+            std::fs::create_dir_all(&work).expect("work directory");
+            std::fs::copy(
+                corpus.join(format!("2i2c/terraform/{module}/variables.tf")),
+                work.join("variables.tf"),
+            )
+            .expect("variables.tf");
+            let init = std::process::Command::new("terraform")
+                .current_dir(&work)
+                .args(["init", "-input=false", "-no-color"])
+                .output()
+                .expect("terraform init runs");
+            assert!(
+                init.status.success(),
+                "{}",
+                String::from_utf8_lossy(&init.stderr)
+            );
+            work
+        });
+        let emitted = directory.join(&format!("out/terraform/{key}.tfvars"));
+        assert!(emitted.is_file(), "no {key}.tfvars was emitted");
+        let format = std::process::Command::new("terraform")
+            .args(["fmt", "-check"])
+            .arg(&emitted)
+            .output()
+            .expect("terraform fmt runs");
+        assert!(
+            format.status.success(),
+            "{key}.tfvars is not in terraform fmt layout"
+        );
+        let before = terraform_variables(Path::new(module), original, work);
+        let after = terraform_variables(Path::new(module), &emitted, work);
+        assert_eq!(before, after, "{key}: the variables differ");
+    }
+}
+
+fn write_fleet(directory: &TempDir, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        directory.write(name, text);
+    }
+}
+
+const CLUSTER: &str = "name: campus\nprovider: gcp\ngcp:\n  key: enc-key.json\n  project: campus\n  cluster: campus\n  zone: us-central1-b\n  billing:\n    paid_by_us: false\nmetadata:\n  2i2c:\n    hubspot_deal_id: 1\nhubs:\n- name: prod\n  display_name: Campus\n  domain: campus.example.org\n  helm_chart: basehub\n  helm_chart_values_files:\n  - prod.values.yaml\n  - enc-prod.secret.values.yaml\n";
+
+/// Imports a broken fleet and returns the diagnostics, checking that nothing was written.
+fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let directory = TempDir::new(&format!(
+        "broken-{}",
+        files.len() + files[files.len() - 1].1.len()
+    ));
+    write_fleet(&directory, files);
+    let fleet = directory.join("fleet");
+    let output = run(&[
+        "--format",
+        "json",
+        "import",
+        &directory.path().display().to_string(),
+        "-o",
+        &fleet.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(!fleet.exists(), "a failed import wrote files");
+    json_lines(&output)
+}
+
+#[test]
+fn broken_input_gets_a_coded_diagnostic_pointing_into_the_yaml() {
+    let malformed = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub:\n  hub: [\n",
+        ),
+    ]);
+    assert_eq!(malformed[0]["code"], "hub::import::malformed_yaml");
+    assert_eq!(
+        malformed[0]["file"],
+        "config/clusters/campus/prod.values.yaml"
+    );
+
+    let missing = import_broken(&[("config/clusters/campus/cluster.yaml", CLUSTER)]);
+    assert_eq!(missing[0]["code"], "hub::import::missing_file");
+    assert_eq!(missing[0]["file"], "config/clusters/campus/cluster.yaml");
+    assert_eq!(missing[0]["line"], 19);
+
+    let duplicate = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub:\n  cull:\n    timeout: 1\n    timeout: 2\n",
+        ),
+    ]);
+    assert_eq!(duplicate[0]["code"], "hub::import::duplicate_key");
+    assert_eq!(duplicate[0]["line"], 4);
+
+    let not_a_map = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        ("config/clusters/campus/prod.values.yaml", "- a\n- b\n"),
+    ]);
+    assert_eq!(not_a_map[0]["code"], "hub::import::not_a_map");
+
+    let no_fleet = import_broken(&[("README.md", "not a fleet\n")]);
+    assert_eq!(no_fleet[0]["code"], "hub::import::no_fleet");
+
+    let tfvars = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub: {}\n",
+        ),
+        (
+            "terraform/gcp/projects/campus.tfvars",
+            "prefix = \"campus\"\nzone = \n",
+        ),
+    ]);
+    assert_eq!(tfvars[0]["code"], "hub::import::malformed_tfvars");
+}
+
+#[test]
+fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
+    let directory = TempDir::new("raw");
+    let cluster = CLUSTER.replace("hubs:\n", "deployer_hint: keep me\nhubs:\n");
+    write_fleet(
+        &directory,
+        &[
+            ("config/clusters/campus/cluster.yaml", &cluster),
+            (
+                "config/clusters/campus/prod.values.yaml",
+                "jupyterhub:\n  singleuser:\n    defaultUrl: /lab\nsomeNewChartKey:\n  enabled: yes\n",
+            ),
+        ],
+    );
+    let fleet = directory.join("fleet");
+    let output = run(&[
+        "--format",
+        "json",
+        "import",
+        &directory.path().display().to_string(),
+        "-o",
+        &fleet.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let codes: Vec<String> = json_lines(&output)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        codes.iter().all(|code| code == "hub::import::kept_raw"),
+        "{codes:?}"
+    );
+    assert!(!codes.is_empty());
+    let out = directory.join("out");
+    let built = run(&[
+        "build",
+        &fleet.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let values: serde_json::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(out.join("helm/campus/prod.values.yaml")).expect("values"),
+    )
+    .expect("YAML");
+    assert_eq!(
+        values,
+        serde_json::json!({
+            "jupyterhub": { "singleuser": { "defaultUrl": "/lab" } },
+            "someNewChartKey": { "enabled": true },
+        })
+    );
+    let manifest =
+        std::fs::read_to_string(out.join("clusters/campus/cluster.yaml")).expect("manifest");
+    assert!(manifest.contains("deployer_hint: keep me"), "{manifest}");
+}
