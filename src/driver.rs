@@ -563,36 +563,13 @@ pub fn write_output(
 ) -> Result<WriteReport, IoError> {
     check_output_directory(directory)?;
     let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
-    let parent = directory
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = directory
-        .file_name()
-        .map_or("out".into(), |name| name.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.hubc-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.hubc-old-{}", std::process::id()));
+    let staging = sibling(directory, "new");
+    let retired = sibling(directory, "old");
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
         std::fs::create_dir_all(&staging)?;
         std::fs::write(staging.join(OUTPUT_MARKER), MARKER_TEXT)?;
-        for (index, (relative, text)) in files.iter().enumerate() {
-            // Every emitted path stays inside the output directory, whatever a name says.
-            let inside = Path::new(relative)
-                .components()
-                .all(|part| matches!(part, std::path::Component::Normal(_)));
-            if !inside {
-                return Err(std::io::Error::other(format!(
-                    "`{relative}` would leave the output directory"
-                )));
-            }
-            let path = staging.join(relative);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&path, text)?;
-            progress(index + 1, files.len());
-        }
+        stage_files(&staging, files, progress)?;
         if directory.exists() {
             std::fs::rename(directory, &retired)?;
             if let Err(error) = std::fs::rename(&staging, directory) {
@@ -742,31 +719,10 @@ pub fn write_new_directory(
             });
         }
     }
-    let parent = directory
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = directory
-        .file_name()
-        .map_or("fleet".into(), |name| name.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.hubc-new-{}", std::process::id()));
+    let staging = sibling(directory, "new");
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
-        for (relative, text) in files {
-            let inside = Path::new(relative)
-                .components()
-                .all(|part| matches!(part, std::path::Component::Normal(_)));
-            if !inside {
-                return Err(std::io::Error::other(format!(
-                    "`{relative}` would leave the output directory"
-                )));
-            }
-            let path = staging.join(relative);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&path, text)?;
-        }
+        stage_files(&staging, files, &mut |_, _| {})?;
         if directory.exists() {
             std::fs::remove_dir(directory)?;
         }
@@ -775,6 +731,45 @@ pub fn write_new_directory(
     if let Err(error) = result {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(output_error(directory, error));
+    }
+    Ok(())
+}
+
+/// A temporary directory beside `directory`, for a build or import to fill before it takes the
+/// place of `directory`.
+fn sibling(directory: &Path, role: &str) -> PathBuf {
+    let parent = directory
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = directory
+        .file_name()
+        .map_or("out".into(), |name| name.to_string_lossy().into_owned());
+    parent.join(format!(".{name}.hubc-{role}-{}", std::process::id()))
+}
+
+/// Writes `files` under `staging`. Every path must stay inside it, whatever a name says.
+fn stage_files(
+    staging: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(staging)?;
+    for (index, (relative, text)) in files.iter().enumerate() {
+        let inside = Path::new(relative)
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(std::io::Error::other(format!(
+                "`{relative}` would leave the output directory"
+            )));
+        }
+        let path = staging.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text)?;
+        progress(index + 1, files.len());
     }
     Ok(())
 }

@@ -148,31 +148,18 @@ fn run(
 }
 
 /// Merges `new` into `base`: maps key by key (sorted again), lists under a key concatenated,
-/// anything else replaced.
+/// anything else replaced. Used to gather Terraform variables from several places.
 pub(crate) fn merge_values(base: &mut Value, new: Value) {
-    match (base, new) {
-        (Value::Map(base_entries), Value::Map(new_entries)) => {
-            for (key, value) in new_entries {
-                match base_entries
-                    .iter_mut()
-                    .find(|(existing, _)| *existing == key)
-                {
-                    Some((_, existing)) => merge_values(existing, value),
-                    None => base_entries.push((key, value)),
-                }
-            }
-            base_entries.sort_by(|left, right| left.0.cmp(&right.0));
-        }
-        (Value::List(base_elements), Value::List(new_elements)) => {
-            base_elements.extend(new_elements);
-        }
-        (base, new) => *base = new,
-    }
+    combine(base, new, true);
 }
 
 /// Lays `new` over `base` as Helm layers values files: maps merge key by key (new keys after the
 /// old ones), anything else is replaced.
-pub(crate) fn overlay(base: &mut Value, new: Value) {
+pub fn overlay(base: &mut Value, new: Value) {
+    combine(base, new, false);
+}
+
+fn combine(base: &mut Value, new: Value, gather: bool) {
     match (base, new) {
         (Value::Map(base_entries), Value::Map(new_entries)) => {
             for (key, value) in new_entries {
@@ -180,10 +167,16 @@ pub(crate) fn overlay(base: &mut Value, new: Value) {
                     .iter_mut()
                     .find(|(existing, _)| *existing == key)
                 {
-                    Some((_, existing)) => overlay(existing, value),
+                    Some((_, existing)) => combine(existing, value, gather),
                     None => base_entries.push((key, value)),
                 }
             }
+            if gather {
+                base_entries.sort_by(|left, right| left.0.cmp(&right.0));
+            }
+        }
+        (Value::List(base_elements), Value::List(new_elements)) if gather => {
+            base_elements.extend(new_elements);
         }
         (base, new) => *base = new,
     }

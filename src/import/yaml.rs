@@ -119,20 +119,7 @@ fn key_text(key: &Yaml) -> String {
 /// Helm's merge of values files: maps merge key by key, anything else is replaced by the later
 /// file.
 pub fn merge(base: &mut Value, overlay: &Value) {
-    match (base, overlay) {
-        (Value::Map(base_entries), Value::Map(overlay_entries)) => {
-            for (key, value) in overlay_entries {
-                match base_entries
-                    .iter_mut()
-                    .find(|(existing, _)| existing == key)
-                {
-                    Some((_, existing)) => merge(existing, value),
-                    None => base_entries.push((key.clone(), value.clone())),
-                }
-            }
-        }
-        (base, overlay) => *base = overlay.clone(),
-    }
+    crate::emit::overlay(base, overlay.clone());
 }
 
 /// Plain (unquoted) scalars of the document that YAML 1.1 reads differently from YAML 1.2: the
