@@ -32,6 +32,7 @@ pub mod explain;
 pub mod format;
 pub mod import;
 pub mod intern;
+pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod stdlib;

@@ -22,9 +22,10 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 
-    /// How to print diagnostics.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// How to print: diagnostics as `human`, `json` or `github`; the drift report as `text`,
+    /// `markdown`, `json` or `html`.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
 
     /// When to use colour in human output.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
@@ -38,6 +39,33 @@ struct Cli {
 fn parse_today(text: &str) -> Result<Day, String> {
     hubc::check::policy::parse_day(text)
         .ok_or_else(|| format!("`{text}` is not a date like 2026-12-31"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// Diagnostics as miette's graphical report.
+    Human,
+    /// One JSON object per diagnostic, or the drift report as JSON.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// The drift report as a terminal table.
+    Text,
+    /// The drift report as a pull-request comment.
+    Markdown,
+    /// The drift report as one self-contained HTML page.
+    Html,
+}
+
+impl OutputFormat {
+    /// How diagnostics print under this format: report formats print them for people.
+    fn diagnostics(self) -> Format {
+        match self {
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Github => Format::Github,
+            _ => Format::Human,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,6 +83,20 @@ enum Command {
         /// Fleets: each a directory (searched recursively for `*.hub`) or a file and its imports.
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
+    },
+    /// Report the drift of a fleet: what each community customizes, against its archetype.
+    #[command(after_help = EXIT_CODES)]
+    Drift {
+        /// The fleet: a directory, or a file and its imports.
+        #[arg(default_value = ".")]
+        fleet: PathBuf,
+        /// Exit 1 when a community is over its budget, has an expired override or a policy
+        /// violation.
+        #[arg(long)]
+        check: bool,
+        /// How many communities must set a path to one value for it to be a promotion candidate.
+        #[arg(long, default_value_t = 3)]
+        promote_at: usize,
     },
     /// Show the values a community ends up with, how each is classified, and where it comes from.
     #[command(after_help = EXIT_CODES)]
@@ -120,7 +162,7 @@ fn main() -> ExitCode {
             for path in &paths {
                 let mut session = driver::load_fleet(path);
                 driver::analyze(&mut session, today);
-                let found = print_diagnostics(&session, cli.format, color);
+                let found = print_diagnostics(&session, cli.format.diagnostics(), color);
                 tally.errors += found.errors;
                 tally.warnings += found.warnings;
                 n_files += session.files.len();
@@ -140,6 +182,47 @@ fn main() -> ExitCode {
             );
             exit_for(tally, false)
         }
+        Command::Drift {
+            fleet,
+            check,
+            promote_at,
+        } => {
+            let today = cli.today.unwrap_or_else(hubc::check::policy::today);
+            let mut session = driver::load_fleet(&fleet);
+            let analysis = driver::analyze(&mut session, today);
+            // Policy problems are the report's subject; other errors stop it.
+            let blocking = session
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
+            let analysis = match analysis {
+                Some(analysis) if !blocking => analysis,
+                _ => {
+                    print_diagnostics(&session, Format::Human, color);
+                    eprintln!("drift: the fleet has errors; fix them first");
+                    return ExitCode::from(1);
+                }
+            };
+            let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
+            let text = match cli.format {
+                OutputFormat::Json => hubc::report::drift::json(&report),
+                OutputFormat::Markdown => hubc::report::drift::markdown(&report),
+                OutputFormat::Html => hubc::report::drift::html(&report),
+                _ => hubc::report::drift::text(&report),
+            };
+            print!("{text}");
+            if check && hubc::report::drift::fails_check(&report) {
+                eprintln!(
+                    "drift check failed: {} over budget, {} expired, {} {}",
+                    report.totals.over_budget,
+                    report.totals.expired,
+                    report.totals.violations,
+                    plural(report.totals.violations, "violation", "violations"),
+                );
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
         Command::Explain {
             community,
             path,
@@ -150,7 +233,7 @@ fn main() -> ExitCode {
             let analysis = driver::analyze(&mut session, today);
             let tally = Tally::of(&session.diagnostics);
             if tally.errors > 0 {
-                print_diagnostics(&session, cli.format, color);
+                print_diagnostics(&session, cli.format.diagnostics(), color);
             }
             let Some(analysis) = analysis else {
                 return ExitCode::from(1);
@@ -234,18 +317,18 @@ fn main() -> ExitCode {
             let output = match built {
                 Some(output) if tally.errors == 0 => output,
                 _ => {
-                    print_diagnostics(&session, cli.format, color);
+                    print_diagnostics(&session, cli.format.diagnostics(), color);
                     eprintln!("build failed: nothing was written");
                     return ExitCode::from(1);
                 }
             };
-            print_diagnostics(&session, cli.format, color);
+            print_diagnostics(&session, cli.format.diagnostics(), color);
             if check {
                 let stale = match driver::stale_output(&out, &output.files) {
                     Ok(stale) => stale,
                     Err(error) => {
                         driver::report_output_error(&mut session, &out, error);
-                        print_diagnostics(&session, cli.format, color);
+                        print_diagnostics(&session, cli.format.diagnostics(), color);
                         return ExitCode::from(1);
                     }
                 };
@@ -301,7 +384,7 @@ fn main() -> ExitCode {
                 Err(error) => {
                     let mut failure = Session::default();
                     driver::report_output_error(&mut failure, &out, error);
-                    print_diagnostics(&failure, cli.format, color);
+                    print_diagnostics(&failure, cli.format.diagnostics(), color);
                     eprintln!("build failed: the output directory was left as it was");
                     ExitCode::from(1)
                 }
@@ -310,7 +393,7 @@ fn main() -> ExitCode {
         Command::Import { directory, out } => {
             let mut session = Session::default();
             let imported = driver::import(&directory, &mut session);
-            let tally = print_diagnostics(&session, cli.format, color);
+            let tally = print_diagnostics(&session, cli.format.diagnostics(), color);
             let imported = match imported {
                 Some(imported) if tally.errors == 0 => imported,
                 _ => {
@@ -321,7 +404,7 @@ fn main() -> ExitCode {
             if let Err(error) = driver::write_new_directory(&out, &imported.files) {
                 let mut failure = Session::default();
                 driver::report_output_error(&mut failure, &out, error);
-                print_diagnostics(&failure, cli.format, color);
+                print_diagnostics(&failure, cli.format.diagnostics(), color);
                 eprintln!("import failed: nothing was written");
                 return ExitCode::from(1);
             }
@@ -344,7 +427,7 @@ fn main() -> ExitCode {
         Command::Fmt { check, paths } => {
             let mut session = driver::load(&paths);
             let outcomes = driver::format_files(&mut session, check);
-            let tally = print_diagnostics(&session, cli.format, color);
+            let tally = print_diagnostics(&session, cli.format.diagnostics(), color);
             let mut n_reformatted = 0;
             for (path, outcome) in &outcomes {
                 if *outcome == FormatOutcome::Reformatted {
