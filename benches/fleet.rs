@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 
 use hubc::driver::{self, Session};
 
+/// The allocator the `hubc` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const N_COMMUNITIES: usize = 10_000;
 const N_CLUSTERS: usize = 50;
 const RUNS: usize = 5;

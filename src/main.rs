@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// A compiler allocates many small nodes and frees them together; mimalloc does both several
+/// times faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use hubc::check::policy::Day;
 use hubc::diagnostics::{self, Format, Tally};
 use hubc::driver::{self, FormatOutcome, Session};
@@ -14,7 +19,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  clean
   1  errors (or, for `fmt --check`, files that are not formatted)
-  2  differences found (`build --check`: stale output)";
+  2  differences found (`build --check`: stale output; `diff`: the fleet changes)";
 
 #[derive(Parser)]
 #[command(name = "hubc", version, about = "A compiler for .hub files: one typed source for a fleet of JupyterHubs", after_help = EXIT_CODES)]
@@ -23,7 +28,7 @@ struct Cli {
     command: Command,
 
     /// How to print: diagnostics as `human`, `json` or `github`; the drift report as `text`,
-    /// `markdown`, `json` or `html`.
+    /// `markdown`, `json` or `html`; the diff as `text`, `markdown`, `json` or `github`.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
 
@@ -45,13 +50,13 @@ fn parse_today(text: &str) -> Result<Day, String> {
 enum OutputFormat {
     /// Diagnostics as miette's graphical report.
     Human,
-    /// One JSON object per diagnostic, or the drift report as JSON.
+    /// One JSON object per diagnostic, or the drift report or the diff as JSON.
     Json,
-    /// GitHub Actions workflow commands.
+    /// GitHub Actions workflow commands: diagnostics, or the diff's annotations.
     Github,
-    /// The drift report as a terminal table.
+    /// The drift report or the diff, for a terminal.
     Text,
-    /// The drift report as a pull-request comment.
+    /// The drift report or the diff as a pull-request comment.
     Markdown,
     /// The drift report as one self-contained HTML page.
     Html,
@@ -124,6 +129,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Compare the fleet with another version of it: what changes in every emitted file, how
+    /// drift moves, the blast radius of each platform, archetype or mixin that changed, and the
+    /// overrides a changed base value left stale. Exits 2 when anything changes.
+    #[command(after_help = EXIT_CODES)]
+    Diff {
+        /// The version to compare with: a git revision of the repository the fleet is in (such
+        /// as `origin/main`), or a directory holding that version of the fleet.
+        #[arg(long)]
+        base: String,
+        /// The fleet, as it is in the working tree: a directory, or a file and its imports.
+        #[arg(default_value = ".")]
+        fleet: PathBuf,
+    },
     /// Import a fleet of YAML values files and Terraform variables as `.hub` files.
     #[command(after_help = EXIT_CODES)]
     Import {
@@ -144,6 +162,31 @@ enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
+}
+
+/// Writes to standard output; a reader that went away (`hubc drift | head`) ends the program
+/// quietly instead of with a panic.
+fn write_stdout(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(text).and_then(|()| stdout.flush())
+        && error.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
+macro_rules! out {
+    ($($argument:tt)*) => {
+        write_stdout(format_args!($($argument)*))
+    };
+}
+
+macro_rules! outln {
+    ($($argument:tt)*) => {{
+        write_stdout(format_args!($($argument)*));
+        write_stdout(format_args!("\n"));
+    }};
 }
 
 fn main() -> ExitCode {
@@ -210,7 +253,7 @@ fn main() -> ExitCode {
                 OutputFormat::Html => hubc::report::drift::html(&report),
                 _ => hubc::report::drift::text(&report),
             };
-            print!("{text}");
+            out!("{text}");
             if check && hubc::report::drift::fails_check(&report) {
                 eprintln!(
                     "drift check failed: {} over budget, {} expired, {} {}",
@@ -270,7 +313,7 @@ fn main() -> ExitCode {
             };
             match hubc::explain::explain(&analysis, &session.sources, id, &keys) {
                 Ok(text) => {
-                    print!("{text}");
+                    out!("{text}");
                     exit_for(tally, false)
                 }
                 Err(missing) => {
@@ -333,7 +376,7 @@ fn main() -> ExitCode {
                     }
                 };
                 for path in &stale {
-                    println!("{}", out.join(path).display());
+                    outln!("{}", out.join(path).display());
                 }
                 eprintln!(
                     "{} of {} {} in `{}` {} stale in {}",
@@ -390,6 +433,72 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Diff { base, fleet } => {
+            let today = cli.today.unwrap_or_else(hubc::check::policy::today);
+            if cli.format == OutputFormat::Html {
+                eprintln!("error: `hubc diff` prints `text`, `markdown`, `json` or `github`");
+                return ExitCode::from(1);
+            }
+            let checkout = match driver::checkout_base(&base, &fleet) {
+                Ok(checkout) => checkout,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(1);
+                }
+            };
+            // Places name `.hub` files from the repository root, so GitHub annotates the
+            // lines of the pull request; the base from git is named as the same files.
+            let head_root = driver::fleet_root(&fleet);
+            let prefix = driver::repository_of(&head_root).map(|(_, relative)| relative);
+            let base_prefix = if checkout.from_git {
+                prefix.clone()
+            } else {
+                None
+            };
+            let Some(old) = diff_side(&checkout.fleet, base_prefix, &base, today, color) else {
+                return ExitCode::from(1);
+            };
+            let Some(new) = diff_side(&fleet, prefix, "the working tree", today, color) else {
+                return ExitCode::from(1);
+            };
+            let old_names = |id| old.place_name(id);
+            let new_names = |id| new.place_name(id);
+            let report = hubc::report::diff::build(
+                &old.side(base.clone(), &old_names),
+                &new.side("working tree".to_string(), &new_names),
+            );
+            drop(checkout);
+            let text = match cli.format {
+                OutputFormat::Json => hubc::report::diff::json(&report),
+                OutputFormat::Markdown => hubc::report::diff::markdown(&report),
+                OutputFormat::Github => hubc::report::diff::github(&report),
+                _ => hubc::report::diff::text(&report),
+            };
+            out!("{text}");
+            let n_policy = new
+                .session
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .count();
+            if n_policy > 0 {
+                eprintln!(
+                    "note: the working tree has {n_policy} policy {}; `hubc check` shows {}",
+                    plural(n_policy, "error", "errors"),
+                    plural(n_policy, "it", "them"),
+                );
+            }
+            eprintln!(
+                "diff against `{base}`: {} in {}",
+                if report.changed {
+                    "changes"
+                } else {
+                    "no changes"
+                },
+                elapsed(started.elapsed()),
+            );
+            ExitCode::from(hubc::report::diff::exit_code(&report))
+        }
         Command::Import { directory, out } => {
             let mut session = Session::default();
             let imported = driver::import(&directory, &mut session);
@@ -433,9 +542,9 @@ fn main() -> ExitCode {
                 if *outcome == FormatOutcome::Reformatted {
                     n_reformatted += 1;
                     if check {
-                        println!("{}", path.display());
+                        outln!("{}", path.display());
                     } else {
-                        println!("formatted {}", path.display());
+                        outln!("formatted {}", path.display());
                     }
                 }
             }
@@ -464,12 +573,111 @@ fn main() -> ExitCode {
     }
 }
 
+/// One version of a fleet for `hubc diff`: loaded, analysed, built in memory, its drift
+/// reported.
+struct DiffSide {
+    session: Session,
+    analysis: hubc::driver::Analysis,
+    output: hubc::emit::Output,
+    drift: hubc::report::drift::DriftReport,
+    root: PathBuf,
+    /// The fleet root relative to the repository root, when places are named from there.
+    prefix: Option<PathBuf>,
+}
+
+impl DiffSide {
+    /// How places name a `.hub` file: from the repository root when known, else as loaded.
+    fn place_name(&self, id: hubc::source::FileId) -> String {
+        let Some(file) = self.session.files.iter().find(|file| file.id == id) else {
+            return self.session.sources.get(id).name.clone();
+        };
+        match (&self.prefix, file.path.strip_prefix(&self.root)) {
+            (Some(prefix), Ok(relative)) => slashed(&prefix.join(relative)),
+            _ => file.path.display().to_string(),
+        }
+    }
+
+    fn side<'a>(
+        &'a self,
+        label: String,
+        file_name: &'a dyn Fn(hubc::source::FileId) -> String,
+    ) -> hubc::report::diff::Side<'a> {
+        hubc::report::diff::Side {
+            label,
+            analysis: &self.analysis,
+            sources: &self.session.sources,
+            output: &self.output,
+            drift: &self.drift,
+            file_name,
+        }
+    }
+}
+
+/// A path with `/` between its parts, as GitHub and emitted headers name files.
+fn slashed(path: &std::path::Path) -> String {
+    path.components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Loads, analyses and builds one version of a fleet for `hubc diff`. Policy problems are what
+/// the diff reports on; any other error is printed, and there is no side.
+fn diff_side(
+    fleet: &std::path::Path,
+    prefix: Option<PathBuf>,
+    label: &str,
+    today: Day,
+    color: bool,
+) -> Option<DiffSide> {
+    let mut session = driver::load_fleet(fleet);
+    let analysis = driver::analyze(&mut session, today);
+    let blocking = session
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
+    let analysis = match analysis {
+        Some(analysis) if !blocking => analysis,
+        _ => {
+            print_diagnostics(&session, Format::Human, color);
+            eprintln!("diff: the fleet at `{label}` has errors; fix them first");
+            return None;
+        }
+    };
+    let root = driver::fleet_root(fleet);
+    // Headers name files from the fleet root, as `hubc build` writes them.
+    let names: Vec<(hubc::source::FileId, String)> = session
+        .files
+        .iter()
+        .map(|file| {
+            let relative = file.path.strip_prefix(&root).unwrap_or(&file.path);
+            (file.id, relative.display().to_string())
+        })
+        .collect();
+    let (output, _) = hubc::emit::build(&analysis, &|id| {
+        names
+            .iter()
+            .find(|(file, _)| *file == id)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default()
+    });
+    let drift = hubc::report::drift::build(&analysis, &session.sources, today, 3);
+    Some(DiffSide {
+        session,
+        analysis,
+        output,
+        drift,
+        root,
+        prefix,
+    })
+}
+
 /// Prints diagnostics: human reports on stderr, machine formats on stdout.
 fn print_diagnostics(session: &Session, format: Format, color: bool) -> Tally {
     let rendered = diagnostics::render_all(&session.diagnostics, &session.sources, format, color);
     match format {
         Format::Human => eprint!("{rendered}"),
-        Format::Json | Format::Github => print!("{rendered}"),
+        Format::Json | Format::Github => out!("{rendered}"),
     }
     Tally::of(&session.diagnostics)
 }

@@ -56,6 +56,8 @@ pub struct Override {
     /// The mixin or the community that sets it.
     pub layer: DeclId,
     pub origin: Origin,
+    /// The statement that sets it: one statement may set several values (a map, an image).
+    pub statement: Origin,
     pub notes: Notes,
     /// `+=` rather than `=`.
     pub appends: bool,
@@ -176,6 +178,7 @@ pub fn classify(
                             class,
                             layer,
                             origin,
+                            statement: op.origin,
                             notes: op.notes.clone(),
                             appends,
                         },

@@ -188,7 +188,17 @@ pub fn build(
                     }
                 }
             }
-            if found.class == Class::Redundant && found.layer == drift.community {
+            // Only a statement redundant as a whole can be deleted: an image whose tag
+            // changes restates its name, which is not an override to delete.
+            let whole_statement_redundant = drift
+                .overrides
+                .iter()
+                .filter(|other| other.statement == found.statement)
+                .all(|other| other.class == Class::Redundant);
+            if found.class == Class::Redundant
+                && found.layer == drift.community
+                && whole_statement_redundant
+            {
                 redundant.push(Located {
                     community: name.clone(),
                     path,
@@ -311,17 +321,123 @@ pub fn json(report: &DriftReport) -> String {
     text
 }
 
-/// The report as a terminal table (placeholder until the renderer lands).
+/// The report as a terminal table: one row per community, then each override that drifts, then
+/// the fleet: drift by archetype, the most overridden paths, promotion candidates and redundant
+/// overrides.
 pub fn text(report: &DriftReport) -> String {
-    json(report)
+    super::drift_text::render(report)
 }
 
-/// The report as Markdown for a pull-request comment (placeholder until the renderer lands).
+/// The report as GitHub-flavoured Markdown for a pull-request comment: a summary line, a table,
+/// a `<details>` block per community that drifts, then the fleet sections.
 pub fn markdown(report: &DriftReport) -> String {
-    json(report)
+    super::drift_markdown::render(report)
 }
 
-/// The report as one self-contained HTML page (placeholder until the renderer lands).
+/// The report as one self-contained HTML page: inline CSS and SVG charts, nothing loaded from
+/// anywhere else.
 pub fn html(report: &DriftReport) -> String {
-    json(report)
+    super::drift_html::render(report)
+}
+
+// Helpers shared by the renderers.
+
+/// The overrides of a community a reader must look at: violations, expired overrides, then
+/// bespoke ones, each group in path order.
+pub(crate) fn drifting(community: &CommunityReport) -> Vec<&OverrideReport> {
+    let rank = |class: &str| match class {
+        "violation" => 0,
+        "expired" => 1,
+        _ => 2,
+    };
+    let mut found: Vec<&OverrideReport> = community
+        .overrides
+        .iter()
+        .filter(|o| matches!(o.class.as_str(), "violation" | "expired" | "bespoke"))
+        .collect();
+    found.sort_by_key(|o| rank(&o.class));
+    found
+}
+
+/// Whether a community fails `hubc drift --check`.
+pub(crate) fn community_fails(community: &CommunityReport) -> bool {
+    community.over_budget || community.expired > 0 || community.violations > 0
+}
+
+/// `3/5`, or `3` when the archetype sets no budget.
+pub(crate) fn bespoke_of_budget(community: &CommunityReport) -> String {
+    match community.budget {
+        Some(budget) => format!("{}/{budget}", community.bespoke),
+        None => community.bespoke.to_string(),
+    }
+}
+
+/// What a community was given before it overrode a path, for `inherited -> value`.
+pub(crate) fn inherited_text(found: &OverrideReport) -> &str {
+    found.inherited.as_deref().unwrap_or("(unset)")
+}
+
+/// The value an override sets, for `inherited -> value`.
+pub(crate) fn value_shown(value: Option<&str>) -> &str {
+    value.unwrap_or("(deleted)")
+}
+
+/// The arrow between the inherited value and the value set: `+=` for an append.
+pub(crate) fn arrow(found: &OverrideReport, unicode: bool) -> &'static str {
+    match (found.appends, unicode) {
+        (true, _) => "+=",
+        (false, true) => "\u{2192}",
+        (false, false) => "->",
+    }
+}
+
+/// `text` on one line and at most `max` characters, cut with an ellipsis.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    let line = text.replace('\r', "\\r").replace('\n', "\\n");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    cut.push('\u{2026}');
+    cut
+}
+
+/// `count` and the noun, singular or plural.
+pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The fleet's counts on one line: `7 tuned, 3 bespoke, ...; 1 over budget`.
+pub(crate) fn totals_line(report: &DriftReport) -> String {
+    let totals = &report.totals;
+    format!(
+        "{} tuned, {} bespoke, {} redundant, {} expired, {}; {} over budget",
+        totals.tuned,
+        totals.bespoke,
+        totals.redundant,
+        totals.expired,
+        counted(totals.violations, "violation", "violations"),
+        totals.over_budget,
+    )
+}
+
+/// What is wrong with a community, for its heading: `over budget (3 bespoke, budget 2)`,
+/// `2 violations`, `1 expired`; or how much it drifts when nothing is wrong.
+pub(crate) fn verdict(community: &CommunityReport) -> String {
+    let mut parts = Vec::new();
+    match community.budget {
+        Some(budget) if community.over_budget => parts.push(format!(
+            "over budget: {} bespoke, budget {budget}",
+            community.bespoke
+        )),
+        Some(budget) => parts.push(format!("{} bespoke, budget {budget}", community.bespoke)),
+        None => parts.push(format!("{} bespoke", community.bespoke)),
+    }
+    if community.violations > 0 {
+        parts.push(counted(community.violations, "violation", "violations"));
+    }
+    if community.expired > 0 {
+        parts.push(format!("{} expired", community.expired));
+    }
+    parts.join(", ")
 }
