@@ -232,19 +232,9 @@ fn main() -> ExitCode {
         } => {
             let today = cli.today.unwrap_or_else(hubc::check::policy::today);
             let mut session = driver::load_fleet(&fleet);
-            let analysis = driver::analyze(&mut session, today);
-            // Policy problems are the report's subject; other errors stop it.
-            let blocking = session
-                .diagnostics
-                .iter()
-                .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
-            let analysis = match analysis {
-                Some(analysis) if !blocking => analysis,
-                _ => {
-                    print_diagnostics(&session, Format::Human, color);
-                    eprintln!("drift: the fleet has errors; fix them first");
-                    return ExitCode::from(1);
-                }
+            let Some(analysis) = analyze_for_report(&mut session, today, color) else {
+                eprintln!("drift: the fleet has errors; fix them first");
+                return ExitCode::from(1);
             };
             let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
             let text = match cli.format {
@@ -631,15 +621,9 @@ fn diff_side(
     color: bool,
 ) -> Option<DiffSide> {
     let mut session = driver::load_fleet(fleet);
-    let analysis = driver::analyze(&mut session, today);
-    let blocking = session
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
-    let analysis = match analysis {
-        Some(analysis) if !blocking => analysis,
-        _ => {
-            print_diagnostics(&session, Format::Human, color);
+    let analysis = match analyze_for_report(&mut session, today, color) {
+        Some(analysis) => analysis,
+        None => {
             eprintln!("diff: the fleet at `{label}` has errors; fix them first");
             return None;
         }
@@ -670,6 +654,27 @@ fn diff_side(
         root,
         prefix,
     })
+}
+
+/// Analyses a fleet for a report. Policy problems are what drift and diff report on; any other
+/// error is printed, and there is nothing to report.
+fn analyze_for_report(
+    session: &mut Session,
+    today: Day,
+    color: bool,
+) -> Option<hubc::driver::Analysis> {
+    let analysis = driver::analyze(session, today);
+    let blocking = session
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
+    match analysis {
+        Some(analysis) if !blocking => Some(analysis),
+        _ => {
+            print_diagnostics(session, Format::Human, color);
+            None
+        }
+    }
 }
 
 /// Prints diagnostics: human reports on stderr, machine formats on stdout.

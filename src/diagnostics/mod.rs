@@ -7,7 +7,7 @@
 mod render;
 pub mod suggest;
 
-pub use render::{Format, render, render_all};
+pub use render::{Format, escape_data, escape_property, render, render_all};
 
 use crate::source::{FileId, Loc, Span};
 

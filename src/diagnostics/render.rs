@@ -380,13 +380,13 @@ fn render_github(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
 }
 
 /// Escapes the message of a workflow command, as the GitHub Actions toolkit does.
-fn escape_data(text: &str) -> String {
+pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command, as the GitHub Actions toolkit does.
-fn escape_property(text: &str) -> String {
+pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }

@@ -2,6 +2,7 @@
 //! for machines, and GitHub Actions annotations on the `.hub` lines that add bespoke drift or
 //! leave an override stale.
 
+use crate::diagnostics::{escape_data, escape_property};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
@@ -657,16 +658,4 @@ fn annotate(out: &mut String, place: &super::Place, title: &str, message: &str) 
         escape_property(title),
         escape_data(message),
     );
-}
-
-/// Escapes the message of a workflow command, as the GitHub Actions toolkit does.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a property value of a workflow command, as the GitHub Actions toolkit does.
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
