@@ -702,7 +702,41 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
     };
     let (imported, found) = crate::import::import(&input, &mut session.sources, &types);
     session.diagnostics.extend(found);
-    imported
+    let mut imported = imported?;
+    // Place each hub in the standard archetype it fits, judged on the imported fleet itself.
+    let mut generated = Session::default();
+    for (path, text) in &imported.files {
+        add_file(&mut generated, PathBuf::from(path), text.as_bytes());
+    }
+    load_imports(&mut generated, None);
+    let today = crate::check::policy::today();
+    if let Some(analysis) = analyze(&mut generated, today) {
+        let standard_file = generated
+            .files
+            .iter()
+            .find(|file| file.module == "std.platform")
+            .map(|file| file.id);
+        let standard: Vec<crate::resolve::value::DeclId> = analysis
+            .fleet
+            .decls
+            .iter()
+            .enumerate()
+            .filter(|(_, decl)| {
+                decl.kind == crate::syntax::ast::DeclKind::Archetype
+                    && Some(decl.file) == standard_file
+            })
+            .map(|(index, _)| crate::resolve::value::DeclId(index as u32))
+            .collect();
+        let paths: std::collections::HashMap<FileId, String> = generated
+            .files
+            .iter()
+            .map(|file| (file.id, file.path.display().to_string()))
+            .collect();
+        let file_of =
+            |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
+        crate::import::fit_archetypes(&mut imported, &analysis, &standard, &file_of, today);
+    }
+    Some(imported)
 }
 
 /// Writes a new directory of files, all or nothing: refuses a directory that exists and is not

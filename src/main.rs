@@ -18,7 +18,8 @@ use hubc::driver::{self, FormatOutcome, Session};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  clean
-  1  errors (or, for `fmt --check`, files that are not formatted)
+  1  errors (for `fmt --check`: files that are not formatted; for `drift --check`: a community
+     over budget, an expired override or a policy violation)
   2  differences found (`build --check`: stale output; `diff`: the fleet changes)";
 
 #[derive(Parser)]
@@ -508,11 +509,12 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             eprintln!(
-                "imported {} {} with {} {} and {} shared {} into `{}`: {} files, {} {} in {}",
+                "imported {} {} with {} {} ({} in a standard archetype) and {} shared {} into `{}`: {} files, {} {} in {}",
                 imported.n_clusters,
                 plural(imported.n_clusters, "cluster", "clusters"),
                 imported.n_hubs,
                 plural(imported.n_hubs, "hub", "hubs"),
+                imported.n_fitted,
                 imported.n_mixins,
                 plural(imported.n_mixins, "mixin", "mixins"),
                 out.display(),

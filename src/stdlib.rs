@@ -5,6 +5,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.basehub", include_str!("../stdlib/basehub.hub")),
     ("std.clusters", include_str!("../stdlib/clusters.hub")),
     ("std.jupyterhub", include_str!("../stdlib/jupyterhub.hub")),
+    ("std.platform", include_str!("../stdlib/platform.hub")),
 ];
 
 /// The text of a standard module.

@@ -156,6 +156,16 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
         &fleet.display().to_string(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
+    // Hubs that fit a standard archetype are placed in it, by chart: a daskhub hub in a
+    // daskhub archetype; the others start in `imported`.
+    let showcase = std::fs::read_to_string(fleet.join("clusters/2i2c-aws-us/showcase.hub"))
+        .expect("the showcase hub");
+    assert!(
+        showcase.contains("community showcase : dask_lab"),
+        "{showcase}"
+    );
+    let leap = std::fs::read_to_string(fleet.join("clusters/leap/prod.hub")).expect("leap/prod");
+    assert!(leap.contains("community prod : imported_daskhub"), "{leap}");
     let output = run(&["check", &fleet.display().to_string()]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(

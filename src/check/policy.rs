@@ -109,8 +109,7 @@ pub fn classify(
         if fleet.broken[community.0 as usize] {
             continue;
         }
-        let decl = fleet.decl(community);
-        let archetype = decl.parent;
+        let archetype = fleet.decl(community).parent;
         let policy = match archetype {
             Some(archetype) => policies
                 .entry(archetype)
@@ -125,6 +124,47 @@ pub fn classify(
                 base_tree.for_each_leaf(&mut Vec::new(), &mut |_, _| count += 1);
                 count
             });
+        let scope = Scope {
+            fleet,
+            schema,
+            names,
+            today,
+        };
+        let drift = scope.community(
+            community,
+            archetype,
+            policy,
+            &base_tree,
+            n_base_leaves,
+            &mut errors,
+        );
+        drifts.push(drift);
+    }
+    (drifts, errors)
+}
+
+/// What classification needs from the fleet.
+struct Scope<'a> {
+    fleet: &'a Fleet,
+    schema: &'a Schema,
+    names: &'a Interner,
+    today: Day,
+}
+
+impl Scope<'_> {
+    /// Classifies what `community` sets, measured against `archetype` (its own, or one it is
+    /// tried against), reporting problems to `errors`.
+    fn community(
+        &self,
+        community: DeclId,
+        archetype: Option<DeclId>,
+        policy: &Effective,
+        base_tree: &Node,
+        n_base_leaves: usize,
+        errors: &mut Vec<PolicyError>,
+    ) -> CommunityDrift {
+        let (fleet, schema, names, today) = (self.fleet, self.schema, self.names, self.today);
+        let decl = fleet.decl(community);
         let mut classifier = Classifier {
             fleet,
             schema,
@@ -134,7 +174,7 @@ pub fn classify(
             policy,
             base: &base_tree,
             before: &base_tree,
-            errors: &mut errors,
+            errors,
         };
         let before_own = fleet.before_own[community.0 as usize].clone();
         let mut by_path: FastMap<Vec<Symbol>, Override> = FastMap::default();
@@ -233,9 +273,48 @@ pub fn classify(
                 });
             }
         }
-        drifts.push(drift);
+
+        drift
     }
-    (drifts, errors)
+}
+
+/// The bespoke overrides `community` would have under `archetype`, if it fits it: no violation,
+/// nothing expired, and its bespoke overrides within the budget. Used to place imported hubs
+/// in a standard archetype.
+pub fn fit(
+    fleet: &Fleet,
+    schema: &Schema,
+    names: &Interner,
+    today: Day,
+    community: DeclId,
+    archetype: DeclId,
+) -> Option<usize> {
+    let policy = Effective::of(fleet, names, archetype);
+    let base_tree = fleet.values(archetype).clone();
+    let scope = Scope {
+        fleet,
+        schema,
+        names,
+        today,
+    };
+    let mut errors = Vec::new();
+    let drift = scope.community(
+        community,
+        Some(archetype),
+        &policy,
+        &base_tree,
+        0,
+        &mut errors,
+    );
+    let bespoke = drift.count(Class::Bespoke);
+    let fits = drift
+        .overrides
+        .iter()
+        .all(|o| !matches!(o.class, Class::Violation | Class::Expired))
+        && policy
+            .budget
+            .is_none_or(|(limit, _)| bespoke as i64 <= limit);
+    fits.then_some(bespoke)
 }
 
 /// Checks what archetypes declare, whether or not a community uses them: tunable and locked

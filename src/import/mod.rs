@@ -35,6 +35,8 @@ pub struct Imported {
     pub n_clusters: usize,
     pub n_hubs: usize,
     pub n_mixins: usize,
+    /// Hubs placed in a standard archetype; the others are in `imported`.
+    pub n_fitted: usize,
 }
 
 /// Keys of a hub entry of cluster.yaml that the import understands.
@@ -64,26 +66,19 @@ const CLUSTER_KEYS: &[&str] = &[
 
 /// The header of the imported fleet: the standard schemas, two platforms, and the archetypes
 /// every imported hub starts in.
-const PLATFORM: &str = r#"//! The platform of the imported fleet: the charts, and the archetypes imported hubs start in.
+const PLATFORM: &str = r#"//! The platform of the imported fleet: the standard platform, and the archetypes of hubs that
+//! fit no standard archetype.
 
 import std.basehub
 import std.clusters
+import std.platform
 
-/// Hubs of the `basehub` chart.
-platform basehub {
-  chart = "basehub"
-}
-
-/// Hubs of the `daskhub` chart, which nests the hub values under `basehub:`.
-platform daskhub extends basehub {
-  chart = "daskhub"
-}
-
-/// Where every imported `basehub` hub starts: nothing is tunable yet, so `hubc drift` shows all
-/// of a hub's customization as bespoke until archetypes say what is sanctioned.
+/// Where an imported `basehub` hub that fits no standard archetype starts: nothing is tunable,
+/// so `hubc drift` shows all of its customization as bespoke until archetypes say what is
+/// sanctioned.
 archetype imported extends basehub {}
 
-/// Where every imported `daskhub` hub starts.
+/// Where an imported `daskhub` hub that fits no standard archetype starts.
 archetype imported_daskhub extends daskhub {}
 "#;
 
@@ -875,4 +870,54 @@ fn canonical(text: &str) -> String {
         return text.to_string();
     }
     crate::format::format(text, &parsed.file)
+}
+
+/// Moves each imported community that fits a standard archetype into it: no violation, nothing
+/// expired, its bespoke overrides within the budget; among several, the one leaving the fewest
+/// bespoke overrides. `analysis` is of the imported files, `standard` the archetypes of
+/// `std.platform`.
+pub fn fit_archetypes(
+    imported: &mut Imported,
+    analysis: &crate::driver::Analysis,
+    standard: &[crate::resolve::value::DeclId],
+    file_of: &dyn Fn(crate::resolve::value::DeclId) -> Option<String>,
+    today: (u16, u8, u8),
+) {
+    let fleet = &analysis.fleet;
+    let chart_key = analysis.names.get("chart");
+    let chart = |id| {
+        chart_key
+            .and_then(|key| fleet.text_property(id, key))
+            .map(str::to_string)
+    };
+    for &community in &fleet.communities {
+        let hub_chart = chart(community);
+        let best = standard
+            .iter()
+            .filter(|&&archetype| chart(archetype) == hub_chart)
+            .filter_map(|&archetype| {
+                let bespoke = crate::check::policy::fit(
+                    fleet,
+                    &analysis.schema,
+                    &analysis.names,
+                    today,
+                    community,
+                    archetype,
+                )?;
+                Some((bespoke, fleet.decl(archetype).display.clone()))
+            })
+            .min();
+        let (Some((_, archetype)), Some(file)) = (best, file_of(community)) else {
+            continue;
+        };
+        if let Some(text) = imported.files.get_mut(&file) {
+            let placed = text
+                .replacen(" : imported_daskhub", &format!(" : {archetype}"), 1)
+                .replacen(" : imported ", &format!(" : {archetype} "), 1);
+            if placed != *text {
+                *text = placed;
+                imported.n_fitted += 1;
+            }
+        }
+    }
 }
