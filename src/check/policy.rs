@@ -172,8 +172,8 @@ impl Scope<'_> {
             today,
             community,
             policy,
-            base: &base_tree,
-            before: &base_tree,
+            base: base_tree,
+            before: base_tree,
             errors,
         };
         let before_own = fleet.before_own[community.0 as usize].clone();
