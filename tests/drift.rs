@@ -272,10 +272,11 @@ fn the_imported_corpus_reports_its_drift() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: Value = serde_json::from_str(&stdout(&output)).expect("the report is JSON");
 
-    // Nothing in the imported archetypes is tunable yet: every override is bespoke.
+    // Most hubs start in `imported`, where nothing is tunable; the few placed in a standard
+    // archetype have tuned overrides.
     let totals = &json["totals"];
     assert_eq!(totals["communities"], 127);
-    assert_eq!(totals["tuned"], 0);
+    assert!(totals["tuned"].as_u64().unwrap() > 0, "{totals}");
     assert!(totals["bespoke"].as_u64().unwrap() > 1000, "{totals}");
 
     // The shared needs show: the same profile list in several hubs, the same homepage credits.
