@@ -1,0 +1,114 @@
+//! Reading a YAML fleet for `hubc import`, and placing its hubs in standard archetypes.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`.
+pub fn read_import_input(directory: &Path) -> Result<crate::import::ImportInput, IoError> {
+    let mut input = crate::import::ImportInput::default();
+    for part in ["config/clusters", "terraform"] {
+        let base = directory.join(part);
+        if !base.is_dir() {
+            continue;
+        }
+        let mut pending = vec![base];
+        while let Some(next) = pending.pop() {
+            let entries = std::fs::read_dir(&next).map_err(|error| IoError::Unreadable {
+                path: next.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).map_err(|error| IoError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                })?;
+                let relative = path
+                    .strip_prefix(directory)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                input.files.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(input)
+}
+
+/// The standard schemas the importer writes values against: `std.basehub` and `std.clusters`.
+pub fn standard_schemas() -> Analysis {
+    let mut session = Session::default();
+    add_file(
+        &mut session,
+        PathBuf::from("<import>.hub"),
+        b"import std.basehub\nimport std.clusters\n",
+    );
+    load_imports(&mut session, None);
+    analyze(&mut session, (2000, 1, 1)).expect("the standard modules parse")
+}
+
+/// Imports the fleet under `directory`. The diagnostics go to `session`; the files to write
+/// come back when there was no error.
+pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::Imported> {
+    let input = match read_import_input(directory) {
+        Ok(input) => input,
+        Err(error) => {
+            session.report_io(directory, error);
+            return None;
+        }
+    };
+    let standard = standard_schemas();
+    let root = standard
+        .names
+        .get("basehub")
+        .and_then(|name| standard.schema.schema(name));
+    let types = crate::import::write::Types {
+        schema: &standard.schema,
+        names: &standard.names,
+        root,
+    };
+    let (imported, found) = crate::import::import(&input, &mut session.sources, &types);
+    session.diagnostics.extend(found);
+    let mut imported = imported?;
+    // Place each hub in the standard archetype it fits, judged on the imported fleet itself.
+    let mut generated = Session::default();
+    for (path, text) in &imported.files {
+        add_file(&mut generated, PathBuf::from(path), text.as_bytes());
+    }
+    load_imports(&mut generated, None);
+    let today = crate::check::policy::today();
+    if let Some(analysis) = analyze(&mut generated, today) {
+        let standard_file = generated
+            .files
+            .iter()
+            .find(|file| file.module == "std.platform")
+            .map(|file| file.id);
+        let standard: Vec<crate::resolve::value::DeclId> = analysis
+            .fleet
+            .decls
+            .iter()
+            .enumerate()
+            .filter(|(_, decl)| {
+                decl.kind == crate::syntax::ast::DeclKind::Archetype
+                    && Some(decl.file) == standard_file
+            })
+            .map(|(index, _)| crate::resolve::value::DeclId(index as u32))
+            .collect();
+        let paths: std::collections::HashMap<FileId, String> = generated
+            .files
+            .iter()
+            .map(|file| (file.id, file.path.display().to_string()))
+            .collect();
+        let file_of =
+            |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
+        crate::import::fit_archetypes(&mut imported, &analysis, &standard, &file_of, today);
+    }
+    Some(imported)
+}

@@ -1,0 +1,306 @@
+//! Writing files: `hubc fmt` rewrites, and the output directories of `hubc build` and
+//! `hubc import`, all or nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// What `hubc fmt` did to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatOutcome {
+    Unchanged,
+    /// The file was rewritten (or, with `--check`, would be).
+    Reformatted,
+    /// The file has syntax errors and was left alone.
+    Skipped,
+    /// The file needed formatting but could not be written.
+    WriteFailed,
+}
+
+/// Formats every file of a session. With `check`, writes nothing.
+pub fn format_files(session: &mut Session, check: bool) -> Vec<(PathBuf, FormatOutcome)> {
+    let mut outcomes = Vec::new();
+    let mut write_errors = Vec::new();
+    for loaded in &session.files {
+        let has_errors = session
+            .diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.file == loaded.id && diagnostic.is_error());
+        if has_errors {
+            outcomes.push((loaded.path.clone(), FormatOutcome::Skipped));
+            continue;
+        }
+        let source = session.sources.get(loaded.id);
+        let formatted = crate::format::format(&source.text, &loaded.parsed.file);
+        if formatted == *source.text {
+            outcomes.push((loaded.path.clone(), FormatOutcome::Unchanged));
+            continue;
+        }
+        if !check && let Err(error) = write_atomically(&loaded.path, formatted.as_bytes()) {
+            write_errors.push((
+                loaded.id,
+                IoError::WriteFailed {
+                    path: loaded.path.display().to_string(),
+                    reason: error.to_string(),
+                },
+            ));
+            outcomes.push((loaded.path.clone(), FormatOutcome::WriteFailed));
+            continue;
+        }
+        outcomes.push((loaded.path.clone(), FormatOutcome::Reformatted));
+    }
+    for (file, error) in write_errors {
+        let mut diagnostic = Diagnostic::from_miette(file, &error);
+        diagnostic.span = Span::default();
+        session.diagnostics.push(diagnostic);
+    }
+    outcomes
+}
+
+/// Writes `contents` to a temporary file beside `path`, then renames it over `path`, so a
+/// reader never sees a half-written file.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("file");
+    let temporary = directory.join(format!(".{file_name}.hubc-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            std::fs::set_permissions(&temporary, metadata.permissions())?;
+        }
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// The file that marks a directory as `hubc build` output, which a build may replace.
+pub const OUTPUT_MARKER: &str = ".hubc-output";
+
+const MARKER_TEXT: &str =
+    "This directory is written by `hubc build`. Every build replaces it whole.\n";
+
+/// What writing the output changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// The files under `directory` (relative paths with `/`), with their contents, leaving out the
+/// marker.
+fn existing_output(
+    directory: &Path,
+) -> std::io::Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut found = std::collections::BTreeMap::new();
+    if !directory.exists() {
+        return Ok(found);
+    }
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(directory)
+                .unwrap_or(&path)
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if relative != OUTPUT_MARKER {
+                found.insert(relative, std::fs::read(&path)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn output_error(directory: &Path, error: std::io::Error) -> IoError {
+    IoError::WriteFailed {
+        path: directory.display().to_string(),
+        reason: error.to_string(),
+    }
+}
+
+/// Checks that `directory` may be written as build output: absent, empty, or marked as an
+/// earlier build's output.
+fn check_output_directory(directory: &Path) -> Result<(), IoError> {
+    if !directory.exists() {
+        return Ok(());
+    }
+    let foreign = || IoError::ForeignOutput {
+        path: directory.display().to_string(),
+    };
+    if !directory.is_dir() {
+        return Err(foreign());
+    }
+    let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
+    if entries.next().is_none() || directory.join(OUTPUT_MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(foreign())
+    }
+}
+
+/// Writes a build's files as `directory`, all or nothing: into a temporary directory beside it,
+/// which then takes its place. Files of an earlier build that the new one does not write
+/// disappear with the old directory; nothing outside `directory` and its two temporary
+/// siblings is touched.
+pub fn write_output(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<WriteReport, IoError> {
+    check_output_directory(directory)?;
+    let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
+    let staging = sibling(directory, "new");
+    let retired = sibling(directory, "old");
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        std::fs::create_dir_all(&staging)?;
+        std::fs::write(staging.join(OUTPUT_MARKER), MARKER_TEXT)?;
+        stage_files(&staging, files, progress)?;
+        if directory.exists() {
+            std::fs::rename(directory, &retired)?;
+            if let Err(error) = std::fs::rename(&staging, directory) {
+                // Put the earlier output back rather than leave nothing.
+                let _ = std::fs::rename(&retired, directory);
+                return Err(error);
+            }
+            std::fs::remove_dir_all(&retired)?;
+        } else {
+            std::fs::rename(&staging, directory)?;
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(output_error(directory, error));
+    }
+    let mut report = WriteReport::default();
+    for (relative, text) in files {
+        match before.get(relative) {
+            Some(old) if old == text.as_bytes() => report.unchanged += 1,
+            _ => report.written += 1,
+        }
+    }
+    report.removed = before
+        .keys()
+        .filter(|path| !files.contains_key(*path))
+        .count();
+    Ok(report)
+}
+
+/// The files under `directory` that differ from what a build would write: changed, missing or
+/// no longer written. Writes nothing.
+pub fn stale_output(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<String>, IoError> {
+    let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
+    let mut stale: Vec<String> = files
+        .iter()
+        .filter(|(relative, text)| {
+            before.get(*relative).map(Vec::as_slice) != Some(text.as_bytes())
+        })
+        .map(|(relative, _)| relative.clone())
+        .collect();
+    stale.extend(
+        before
+            .keys()
+            .filter(|path| !files.contains_key(*path))
+            .cloned(),
+    );
+    stale.sort();
+    Ok(stale)
+}
+
+/// Reports an IO problem of the build against the output directory.
+pub fn report_output_error(session: &mut Session, directory: &Path, error: IoError) {
+    session.report_io(directory, error);
+}
+
+/// Writes a new directory of files, all or nothing: refuses a directory that exists and is not
+/// empty, writes into a temporary sibling, then renames it into place.
+pub fn write_new_directory(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<(), IoError> {
+    if directory.exists() {
+        let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
+        if entries.next().is_some() {
+            return Err(IoError::ForeignOutput {
+                path: directory.display().to_string(),
+            });
+        }
+    }
+    let staging = sibling(directory, "new");
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        stage_files(&staging, files, &mut |_, _| {})?;
+        if directory.exists() {
+            std::fs::remove_dir(directory)?;
+        }
+        std::fs::rename(&staging, directory)
+    })();
+    if let Err(error) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(output_error(directory, error));
+    }
+    Ok(())
+}
+
+/// A temporary directory beside `directory`, for a build or import to fill before it takes the
+/// place of `directory`.
+fn sibling(directory: &Path, role: &str) -> PathBuf {
+    let parent = directory
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = directory
+        .file_name()
+        .map_or("out".into(), |name| name.to_string_lossy().into_owned());
+    parent.join(format!(".{name}.hubc-{role}-{}", std::process::id()))
+}
+
+/// Writes `files` under `staging`. Every path must stay inside it, whatever a name says.
+fn stage_files(
+    staging: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(staging)?;
+    for (index, (relative, text)) in files.iter().enumerate() {
+        let inside = Path::new(relative)
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(std::io::Error::other(format!(
+                "`{relative}` would leave the output directory"
+            )));
+        }
+        let path = staging.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text)?;
+        progress(index + 1, files.len());
+    }
+    Ok(())
+}
