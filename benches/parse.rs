@@ -213,7 +213,7 @@ schema Profile {
 
 /// Appends one community of about fifty lines; `index` varies its names and numbers.
 fn community(out: &mut String, index: usize) {
-    let archetype = if index % 3 == 0 {
+    let archetype = if index.is_multiple_of(3) {
         "course"
     } else {
         "research_group"

@@ -389,7 +389,7 @@ fn main() -> ExitCode {
             let mut shown = false;
             let mut progress = |done: usize, total: usize| {
                 if show_progress
-                    && (done % 100 == 0 || done == total)
+                    && (done.is_multiple_of(100) || done == total)
                     && started.elapsed() > Duration::from_secs(1)
                 {
                     eprint!("\rwriting files: {done}/{total}");

@@ -87,18 +87,8 @@ const FRAGMENTS: &[&[u8]] = &[
     "😀".as_bytes(),
 ];
 
-/// 256 cases by default; `PROPTEST_CASES` still overrides it.
-fn config() -> ProptestConfig {
-    let cases = if std::env::var_os("PROPTEST_CASES").is_some() {
-        ProptestConfig::default().cases
-    } else {
-        256
-    };
-    ProptestConfig::with_cases(cases)
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(256))]
 
     #[test]
     fn edited_examples_never_break_the_front_end(

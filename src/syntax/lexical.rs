@@ -569,7 +569,7 @@ fn date<'a>(cx: &Cx<'a>, input: &'a str) -> Option<(&'a str, Numeric)> {
 }
 
 pub fn is_valid_date(year: u16, month: u8, day: u8) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days_in_month = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

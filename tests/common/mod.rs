@@ -181,3 +181,18 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// `cases` property-test cases, unless `PROPTEST_CASES` asks for another number.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(cases);
+    proptest::test_runner::Config {
+        cases,
+        // Integration tests have no `lib.rs` beside them to persist failures next to; a
+        // failure prints its minimal input instead.
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
