@@ -86,6 +86,52 @@ fn check_the_example_fleet_is_clean() {
 }
 
 #[test]
+fn check_the_standard_library_directory_checks_it_as_the_standard_modules() {
+    let output = run(common::root(), &["check", "stdlib"]);
+    assert_eq!(exit_code(&output), 0, "{}", stderr(&output));
+    let n_files = common::hub_files(&common::root().join("stdlib")).len();
+    let (files, _, errors, warnings) = summary(&output);
+    assert_eq!((files, errors, warnings), (n_files, 0, 0));
+}
+
+#[test]
+fn a_copy_of_the_standard_library_replaces_the_embedded_modules() {
+    let directory = TempDir::new("stdlib-copy");
+    for path in common::hub_files(&common::root().join("stdlib")) {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("a name");
+        let mut text = std::fs::read_to_string(&path).expect("stdlib is readable");
+        if name == "jupyterhub.hub" {
+            text.push_str("\ntype Broken = NoSuchType\n");
+        }
+        directory.write(name, text);
+    }
+    let output = run(directory.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
+    let diagnostics = json_lines(&output);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    // The error is in the edited copy, which `std.basehub` imported instead of the embedded
+    // `std.jupyterhub`: nothing is declared twice.
+    assert_eq!(diagnostics[0]["code"], "hub::check::unknown_type");
+    assert_eq!(diagnostics[0]["file"], "./jupyterhub.hub");
+
+    // Without every standard module the directory is an ordinary fleet, and its `basehub`
+    // module imports the embedded standard modules.
+    std::fs::remove_file(directory.path().join("platform.hub")).expect("removed");
+    let output = run(directory.path(), &["check", ".", "--format", "json"]);
+    let codes: Vec<Value> = json_lines(&output)
+        .iter()
+        .map(|diagnostic| diagnostic["code"].clone())
+        .collect();
+    assert!(
+        codes.len() > 1 && codes.contains(&Value::from("hub::check::duplicate_type")),
+        "{codes:?}"
+    );
+}
+
+#[test]
 fn check_reports_a_broken_file_and_exits_1() {
     let directory = TempDir::new("broken");
     directory.write(

@@ -92,7 +92,12 @@ pub enum CheckError {
     LiteralSecret { path: String, at: Loc },
 
     #[error("unknown type `{name}`")]
-    #[diagnostic(code(hub::check::unknown_type))]
+    #[diagnostic(
+        code(hub::check::unknown_type),
+        help(
+            "use a built-in type, declare it (`type {name} = ...` or `schema {name} {{ ... }}`), or import the module that declares it"
+        )
+    )]
     UnknownType {
         name: String,
         suggestion: Option<String>,

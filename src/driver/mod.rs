@@ -157,16 +157,44 @@ pub fn load_fleet(path: &Path) -> Session {
             .unwrap_or(Path::new("."))
             .to_path_buf()
     };
-    for file in collect(std::slice::from_ref(&path.to_path_buf()), &mut session) {
-        load_module(&mut session, &root, &file);
+    let files = collect(std::slice::from_ref(&path.to_path_buf()), &mut session);
+    let prefix = if path.is_dir() && is_standard_library(&root, &files) {
+        "std."
+    } else {
+        ""
+    };
+    for file in files {
+        load_module(&mut session, &root, &file, prefix);
     }
     load_imports(&mut session, Some(&root));
     session
 }
 
-fn load_module(session: &mut Session, root: &Path, file: &Path) {
+/// Whether `files` are exactly the standard modules, one file each, at the top of `root`: such
+/// a directory is a copy of the standard library being worked on, and is checked as the modules
+/// it replaces rather than as a fleet that would declare every standard name a second time.
+fn is_standard_library(root: &Path, files: &[PathBuf]) -> bool {
+    let mut modules: Vec<String> = files
+        .iter()
+        .map(|file| {
+            format!(
+                "std.{}",
+                module_name(file.strip_prefix(root).unwrap_or(file))
+            )
+        })
+        .collect();
+    let mut standard: Vec<&str> = crate::stdlib::MODULES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    modules.sort();
+    standard.sort_unstable();
+    modules.iter().map(String::as_str).eq(standard)
+}
+
+fn load_module(session: &mut Session, root: &Path, file: &Path, prefix: &str) {
     let relative = file.strip_prefix(root).unwrap_or(file);
-    let module = module_name(relative);
+    let module = format!("{prefix}{}", module_name(relative));
     match std::fs::read(file) {
         Ok(bytes) => add_module(session, file.to_path_buf(), module, &bytes),
         Err(error) => session.report_io(
@@ -230,7 +258,7 @@ pub fn load_imports(session: &mut Session, root: Option<&Path>) {
                 session.diagnostics.push(Diagnostic::from_located(&error));
                 continue;
             }
-            load_module(session, root, &file);
+            load_module(session, root, &file, "");
         }
     }
 }
