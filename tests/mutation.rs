@@ -245,6 +245,7 @@ fn assert_spans(session: &Session) {
             text.len()
         );
     };
+    common::assert_every_diagnostic_names_a_fix(session);
     for diagnostic in &session.diagnostics {
         in_bounds(diagnostic.file, diagnostic.span, &diagnostic.message);
         for related in &diagnostic.related {

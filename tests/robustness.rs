@@ -193,6 +193,7 @@ fn check_bytes(bytes: &[u8]) -> Session {
     driver::add_file(&mut session, PathBuf::from("edited.hub"), bytes);
     let source_text = session.sources.get(session.files[0].id).text.clone();
     assert_eq!(*source_text, *text, "the driver decodes like `decode`");
+    common::assert_every_diagnostic_names_a_fix(&session);
     for diagnostic in &session.diagnostics {
         assert_span(&source_text, diagnostic.span, &diagnostic.message);
         for related in &diagnostic.related {

@@ -391,7 +391,9 @@ impl Checker<'_> {
             (Type::String, Some(Scalar::Reference(name))) => {
                 Some(format!("quote it: `\"{name}\"`"))
             }
-            _ => None,
+            _ => Some(format!(
+                "write {expected} here, or remove the assignment to keep the inherited value"
+            )),
         };
         self.errors.push(CheckError::TypeMismatch {
             path: path_text(path, self.names),
@@ -438,7 +440,9 @@ impl Checker<'_> {
                     expected: expected.to_string(),
                     found: describe_node(node, self.names),
                     at,
-                    help: None,
+                    help: Some(format!(
+                        "`{key}` is a property of the hub and takes {expected}"
+                    )),
                 });
             }
         }

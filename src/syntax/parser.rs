@@ -887,8 +887,24 @@ fn help_for(expected: &str, at: &str, glued: bool) -> Option<String> {
             "separate arguments with `,` and close the list with `)`"
         }
         "`,` or `>`" => "separate type arguments with `,` and close them with `>`",
+        "a whole number" => "a budget is a whole number of overrides: `budget bespoke <= 5`",
+        "a type" | "a type name" => {
+            "write a type such as `string`, `memory`, `list<string>`, `\"a\" | \"b\"` or a declared type's name"
+        }
+        "a name" | "a field name" | "a key" | "a path" => {
+            "a name is letters, digits, `_` and `-`, starting with a letter or `_`; quote other keys: `\"key.with.dots\"`"
+        }
+        "a name after `.`" | "a key after `.`" => "remove the trailing `.` or finish the path",
+        "a value or `base`" => "a floor is a value or `base`: `tunable path >= base`",
+        "`<=`, `<`, `>=`, `>` or `in`" => {
+            "bound a tunable path with a comparison: `tunable path <= 16GiB`"
+        }
         _ if expected.starts_with("`,`") => "separate elements with `,` or new lines",
-        _ => return None,
+        _ => {
+            return Some(format!(
+                "write {expected} here; lang/reference.md shows the syntax"
+            ));
+        }
     };
     Some(help.to_string())
 }

@@ -41,6 +41,7 @@ pub fn check(fixture: &str) -> String {
 
 /// A session's diagnostics for people, or `(no diagnostics)`.
 pub fn render(session: &Session) -> String {
+    assert_every_diagnostic_names_a_fix(session);
     let rendered =
         diagnostics::render_all(&session.diagnostics, &session.sources, Format::Human, false);
     if rendered.is_empty() {
@@ -194,5 +195,17 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         // failure prints its minimal input instead.
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
+    }
+}
+
+/// Every diagnostic must say how to fix what it reports.
+pub fn assert_every_diagnostic_names_a_fix(session: &Session) {
+    for diagnostic in &session.diagnostics {
+        assert!(
+            diagnostic.help.is_some(),
+            "`{}` ({}) names no fix",
+            diagnostic.message,
+            diagnostic.code
+        );
     }
 }
