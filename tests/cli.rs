@@ -32,14 +32,6 @@ fn exit_code(output: &Output) -> i32 {
     output.status.code().expect("hubc exits with a code")
 }
 
-/// The JSON diagnostics on stdout, one object per line.
-fn json_lines(output: &Output) -> Vec<Value> {
-    stdout(output)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: `{line}`")))
-        .collect()
-}
-
 /// The `checked N files, M declarations: E errors, W warnings in T` line, as numbers.
 fn summary(output: &Output) -> (usize, usize, usize, usize) {
     let text = stderr(output);
@@ -110,7 +102,7 @@ fn a_copy_of_the_standard_library_replaces_the_embedded_modules() {
     }
     let output = run(directory.path(), &["check", ".", "--format", "json"]);
     assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     // The error is in the edited copy, which `std.basehub` imported instead of the embedded
     // `std.jupyterhub`: nothing is declared twice.
@@ -121,7 +113,7 @@ fn a_copy_of_the_standard_library_replaces_the_embedded_modules() {
     // module imports the embedded standard modules.
     std::fs::remove_file(directory.path().join("platform.hub")).expect("removed");
     let output = run(directory.path(), &["check", ".", "--format", "json"]);
-    let codes: Vec<Value> = json_lines(&output)
+    let codes: Vec<Value> = common::json_diagnostics(&output)
         .iter()
         .map(|diagnostic| diagnostic["code"].clone())
         .collect();
@@ -158,7 +150,7 @@ fn json_prints_one_object_per_diagnostic() {
         &["--format", "json", "check", "cluster.hub"],
     );
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 2, "{}", stdout(&output));
 
     let unit = &diagnostics[0];
@@ -207,7 +199,7 @@ fn json_columns_count_characters_after_multibyte_text() {
     );
     let output = run(directory.path(), &["--format", "json", "check", "."]);
     assert_eq!(exit_code(&output), 1);
-    let positions: Vec<(String, u64, u64, u64)> = json_lines(&output)
+    let positions: Vec<(String, u64, u64, u64)> = common::json_diagnostics(&output)
         .iter()
         .map(|diagnostic| {
             (
@@ -278,7 +270,7 @@ fn invalid_utf8_is_reported_where_it_starts() {
         &["--format", "json", "check", "platform.hub"],
     );
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1, "{}", stdout(&output));
     let diagnostic = &diagnostics[0];
     assert_eq!(diagnostic["code"], "hub::syntax::invalid_utf8");
@@ -301,7 +293,7 @@ fn a_missing_path_is_not_found() {
         &["--format", "json", "check", "missing.hub"],
     );
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0]["code"], "hub::io::not_found");
     assert_eq!(diagnostics[0]["severity"], "error");
@@ -323,7 +315,7 @@ fn a_directory_without_hub_files_is_a_warning() {
         0,
         "a warning alone does not fail the run"
     );
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0]["code"], "hub::io::no_hub_files");
     assert_eq!(diagnostics[0]["severity"], "warning");
@@ -345,7 +337,7 @@ fn a_dangling_symlink_is_unreadable() {
     .expect("the symlink can be created");
     let output = run(directory.path(), &["--format", "json", "check", "fleet"]);
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1, "{}", stdout(&output));
     assert_eq!(diagnostics[0]["code"], "hub::io::unreadable");
     assert_eq!(diagnostics[0]["file"], "fleet/platform.hub");
@@ -369,7 +361,7 @@ fn fmt_reports_a_file_it_cannot_write() {
     directory.write(&name, unformatted);
     let output = run(directory.path(), &["--format", "json", "fmt", "."]);
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics.len(), 1, "{}", stdout(&output));
     assert_eq!(diagnostics[0]["code"], "hub::io::write_failed");
     assert_eq!(diagnostics[0]["severity"], "error");
@@ -408,7 +400,7 @@ fn nesting_too_deep_is_reported_not_a_crash() {
         &["--format", "json", "check", "platform.hub"],
     );
     assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     assert_eq!(diagnostics[0]["code"], "hub::syntax::nesting_too_deep");
     assert_eq!(diagnostics[0]["line"], 2);
 }
@@ -519,7 +511,7 @@ fn an_import_may_not_leave_the_fleet() {
         &["--format", "json", "check", "fleet/fleet.hub"],
     );
     assert_eq!(exit_code(&output), 1);
-    let diagnostics = json_lines(&output);
+    let diagnostics = common::json_diagnostics(&output);
     let codes: Vec<&str> = diagnostics
         .iter()
         .map(|d| d["code"].as_str().unwrap_or_default())

@@ -22,13 +22,6 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn json_lines(output: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("a JSON diagnostic"))
-        .collect()
-}
-
 /// Imports the corpus fleet into `directory/fleet` and builds it into `directory/out`.
 fn import_and_build(corpus: &Path, directory: &TempDir) {
     let fleet = directory.join("fleet");
@@ -317,7 +310,7 @@ fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(!fleet.exists(), "a failed import wrote files");
-    json_lines(&output)
+    common::json_diagnostics(&output)
 }
 
 #[test]
@@ -397,7 +390,7 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
         &fleet.display().to_string(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let codes: Vec<String> = json_lines(&output)
+    let codes: Vec<String> = common::json_diagnostics(&output)
         .iter()
         .map(|d| d["code"].as_str().unwrap_or_default().to_string())
         .collect();

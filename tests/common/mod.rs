@@ -209,3 +209,16 @@ pub fn assert_every_diagnostic_names_a_fix(session: &Session) {
         );
     }
 }
+
+/// The JSON diagnostics a `--format json` run printed on stdout, one object per line; each must
+/// name a fix.
+pub fn json_diagnostics(output: &std::process::Output) -> Vec<serde_json::Value> {
+    let diagnostics: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: `{line}`")))
+        .collect();
+    for diagnostic in &diagnostics {
+        assert!(diagnostic["help"].is_string(), "no help in {diagnostic}");
+    }
+    diagnostics
+}
