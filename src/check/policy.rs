@@ -1,13 +1,13 @@
 //! Policy and drift: every value a community sets (itself or through a mixin) is classified as
 //! tuned, bespoke, redundant, a violation or expired, against its archetype's policy.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::error::PolicyError;
 use super::quantity::Measure;
 use super::schema::Schema;
 use super::typecheck::compare_nodes;
-use crate::intern::{FastMap, Interner, Symbol};
+use crate::intern::{Interner, Symbol};
 use crate::resolve::Fleet;
 use crate::resolve::lower::{BoundValue, Notes, OpKind};
 use crate::resolve::value::{DeclId, Node, Origin, Scalar, path_text, value_text};
@@ -177,7 +177,9 @@ impl Scope<'_> {
             errors,
         };
         let before_own = fleet.before_own[community.0 as usize].clone();
-        let mut by_path: FastMap<Vec<Symbol>, Override> = FastMap::default();
+        // Ordered by path, so the overrides a new one replaces (at its path or below it) are
+        // found by a range instead of a scan: the pass stays linear in the overrides.
+        let mut by_path: BTreeMap<Vec<Symbol>, Override> = BTreeMap::new();
         for layer in decl.mixins.iter().copied().chain([community]) {
             if layer == community
                 && let Some(before_own) = &before_own
@@ -200,7 +202,7 @@ impl Scope<'_> {
                 let mut redundant = Vec::new();
                 let n_leaves = leaves.len();
                 for (path, value) in leaves {
-                    by_path.retain(|existing, _| !existing.starts_with(&path));
+                    remove_under(&mut by_path, &path);
                     let origin = value
                         .as_ref()
                         .and_then(Node::provenance)
@@ -699,9 +701,50 @@ pub fn parse_day(text: &str) -> Option<Day> {
         .then_some((year, month, day))
 }
 
+/// Removes the entries of `map` at `path` or below it.
+fn remove_under<V>(map: &mut BTreeMap<Vec<Symbol>, V>, path: &[Symbol]) {
+    use std::ops::Bound::{Included, Unbounded};
+    while let Some(key) = map
+        .range::<[Symbol], _>((Included(path), Unbounded))
+        .next()
+        .map(|(key, _)| key)
+        .filter(|key| key.starts_with(path))
+        .cloned()
+    {
+        map.remove(&key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remove_under_removes_the_path_and_what_is_below_it_only() {
+        let mut names = Interner::new();
+        let mut path =
+            |keys: &str| -> Vec<Symbol> { keys.split('.').map(|key| names.intern(key)).collect() };
+        let (a, a_b, a_b_c, a_bc, a_c, b) = (
+            path("a"),
+            path("a.b"),
+            path("a.b.c"),
+            path("a.bc"),
+            path("a.c"),
+            path("b"),
+        );
+        let mut map: BTreeMap<Vec<Symbol>, ()> = [&a_b, &a_b_c, &a_bc, &a_c, &b]
+            .into_iter()
+            .map(|key| (key.clone(), ()))
+            .collect();
+        remove_under(&mut map, &a_b);
+        let left: Vec<&Vec<Symbol>> = map.keys().collect();
+        // In the map's order: by symbol, and `c` was interned before `bc`.
+        assert_eq!(left, vec![&a_c, &a_bc, &b]);
+        remove_under(&mut map, &a);
+        assert_eq!(map.keys().collect::<Vec<_>>(), vec![&b]);
+        remove_under(&mut map, &path("z"));
+        assert_eq!(map.len(), 1);
+    }
 
     #[test]
     fn days_since_the_epoch_become_calendar_dates() {

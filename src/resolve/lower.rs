@@ -130,7 +130,10 @@ pub struct Lowering<'a> {
 
 impl Lowering<'_> {
     pub fn layer(&mut self, body: &ast::Block) -> Layer {
-        let mut layer = Layer::default();
+        let mut layer = Layer {
+            ops: Vec::with_capacity(body.statements.len()),
+            ..Layer::default()
+        };
         let mut prefix = Vec::new();
         let mut prefix_spans = Vec::new();
         self.block(
@@ -280,7 +283,8 @@ impl Lowering<'_> {
     }
 
     fn full_path(&mut self, path: &ast::Path, prefix: &[Symbol]) -> Vec<Symbol> {
-        let mut full = prefix.to_vec();
+        let mut full = Vec::with_capacity(prefix.len() + path.keys.len());
+        full.extend_from_slice(prefix);
         full.extend(path.keys.iter().map(|key| self.names.intern(&key.name)));
         full
     }
@@ -297,9 +301,11 @@ impl Lowering<'_> {
         layer: &mut Layer,
     ) {
         let full = self.full_path(path, prefix);
-        let mut key_spans = prefix_spans.to_vec();
+        let mut key_spans = Vec::with_capacity(full.len());
+        key_spans.extend_from_slice(prefix_spans);
         key_spans.extend(path.keys.iter().map(|key| key.span));
-        let first = self.names.resolve(full[0]).to_string();
+        let first = self.names.resolve(full[0]);
+        let property = PROPERTY_KEYS.iter().copied().find(|key| *key == first);
         let op = Op {
             path: full,
             key_spans,
@@ -307,12 +313,14 @@ impl Lowering<'_> {
             origin: self.origin(span),
             notes,
         };
-        let is_property = self.kind != DeclKind::Cluster && PROPERTY_KEYS.contains(&first.as_str());
-        if !is_property {
-            layer.ops.push(op);
-            return;
-        }
-        let allowed = match first.as_str() {
+        let first = match property {
+            Some(first) if self.kind != DeclKind::Cluster => first,
+            _ => {
+                layer.ops.push(op);
+                return;
+            }
+        };
+        let allowed = match first {
             "chart" => self.kind == DeclKind::Platform,
             "cluster" | "domain" | "display_name" | "buckets" | "cloud_permissions"
             | "manifest" => self.kind == DeclKind::Community,
@@ -320,12 +328,12 @@ impl Lowering<'_> {
             _ => true,
         };
         if !allowed {
-            let owner = match first.as_str() {
+            let owner = match first {
                 "chart" => "platforms",
                 _ => "communities",
             };
             self.errors.push(ResolveError::MisplacedStatement {
-                statement: property_statement(&first),
+                statement: property_statement(first),
                 kind: self.kind.keyword(),
                 at: self.loc(span),
                 help: format!("`{first}` is a property of {owner}; set it there"),
