@@ -10,7 +10,7 @@ use super::typecheck::compare_nodes;
 use crate::intern::{Interner, Symbol};
 use crate::resolve::Fleet;
 use crate::resolve::lower::{BoundValue, Notes, OpKind};
-use crate::resolve::value::{DeclId, Node, Origin, Scalar, path_text, value_text};
+use crate::resolve::value::{DeclId, Node, Origin, Scalar, path_text, remove_under, value_text};
 use crate::source::Loc;
 use crate::syntax::ast::DeclKind;
 
@@ -701,50 +701,9 @@ pub fn parse_day(text: &str) -> Option<Day> {
         .then_some((year, month, day))
 }
 
-/// Removes the entries of `map` at `path` or below it.
-fn remove_under<V>(map: &mut BTreeMap<Vec<Symbol>, V>, path: &[Symbol]) {
-    use std::ops::Bound::{Included, Unbounded};
-    while let Some(key) = map
-        .range::<[Symbol], _>((Included(path), Unbounded))
-        .next()
-        .map(|(key, _)| key)
-        .filter(|key| key.starts_with(path))
-        .cloned()
-    {
-        map.remove(&key);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn remove_under_removes_the_path_and_what_is_below_it_only() {
-        let mut names = Interner::new();
-        let mut path =
-            |keys: &str| -> Vec<Symbol> { keys.split('.').map(|key| names.intern(key)).collect() };
-        let (a, a_b, a_b_c, a_bc, a_c, b) = (
-            path("a"),
-            path("a.b"),
-            path("a.b.c"),
-            path("a.bc"),
-            path("a.c"),
-            path("b"),
-        );
-        let mut map: BTreeMap<Vec<Symbol>, ()> = [&a_b, &a_b_c, &a_bc, &a_c, &b]
-            .into_iter()
-            .map(|key| (key.clone(), ()))
-            .collect();
-        remove_under(&mut map, &a_b);
-        let left: Vec<&Vec<Symbol>> = map.keys().collect();
-        // In the map's order: by symbol, and `c` was interned before `bc`.
-        assert_eq!(left, vec![&a_c, &a_bc, &b]);
-        remove_under(&mut map, &a);
-        assert_eq!(map.keys().collect::<Vec<_>>(), vec![&b]);
-        remove_under(&mut map, &path("z"));
-        assert_eq!(map.len(), 1);
-    }
 
     #[test]
     fn days_since_the_epoch_become_calendar_dates() {

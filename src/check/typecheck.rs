@@ -7,7 +7,7 @@ use super::error::CheckError;
 use super::quantity::{Measure, Quantity};
 use super::schema::{Schema, Step, Type, TypeId};
 use crate::diagnostics::suggest::did_you_mean;
-use crate::intern::{Interner, Symbol};
+use crate::intern::{FastMap, Interner, Symbol};
 use crate::resolve::Fleet;
 use crate::resolve::lower::{Op, OpKind};
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar, path_text, value_text};
@@ -30,6 +30,7 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
         .enumerate()
         .filter(|(_, decl)| decl.kind == DeclKind::Platform)
         .find_map(|(index, _)| fleet.root_type(DeclId(index as u32)));
+    let mixin_roots = mixin_roots(fleet);
     for (index, decl) in fleet.decls.iter().enumerate() {
         let id = DeclId(index as u32);
         if decl.kind == DeclKind::Cluster {
@@ -44,7 +45,7 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
             continue;
         }
         let root = match decl.kind {
-            DeclKind::Mixin => mixin_root(fleet, id).or(fallback),
+            DeclKind::Mixin => mixin_roots.get(&id).copied().flatten().or(fallback),
             _ => fleet.root_type(id).or(fallback),
         };
         for op in &decl.layer.ops {
@@ -60,12 +61,17 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
     checker.errors
 }
 
-fn mixin_root(fleet: &Fleet, mixin: DeclId) -> Option<TypeId> {
-    fleet
-        .communities
-        .iter()
-        .find(|&&community| fleet.decl(community).mixins.contains(&mixin))
-        .and_then(|&community| fleet.root_type(community))
+/// What each mixin is checked against: the values schema of the first community using it.
+fn mixin_roots(fleet: &Fleet) -> FastMap<DeclId, Option<TypeId>> {
+    let mut roots = FastMap::default();
+    for &community in &fleet.communities {
+        for &mixin in &fleet.decl(community).mixins {
+            roots
+                .entry(mixin)
+                .or_insert_with(|| fleet.root_type(community));
+        }
+    }
+    roots
 }
 
 /// Checks that a path (of a `tunable` or `locked` statement) exists in the schema.

@@ -10,7 +10,7 @@ pub mod lower;
 pub mod merge;
 pub mod value;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use error::ResolveError;
 use lower::{Layer, Lowering, OpKind};
@@ -324,7 +324,8 @@ fn check_duplicate_assignments(decl: &Decl, names: &Interner, errors: &mut Vec<R
         if ops.len() < 2 {
             continue;
         }
-        let mut set: FastMap<Vec<Symbol>, Loc> = FastMap::default();
+        // Ordered by path, so a `delete` finds what it removes by a range, not a scan.
+        let mut set: BTreeMap<Vec<Symbol>, Loc> = BTreeMap::new();
         for op in ops {
             match &op.kind {
                 OpKind::Set(node) => {
@@ -341,7 +342,7 @@ fn check_duplicate_assignments(decl: &Decl, names: &Interner, errors: &mut Vec<R
                         }
                     });
                 }
-                OpKind::Delete => set.retain(|path, _| !path.starts_with(&op.path)),
+                OpKind::Delete => value::remove_under(&mut set, &op.path),
                 OpKind::Append(_) => {}
             }
         }

@@ -5,6 +5,7 @@
 //! almost all of its structure with its archetype's, and resolving a fleet costs time in
 //! proportion to its overrides, not to the size of the platform times the number of hubs.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::intern::{Interner, Symbol};
@@ -279,5 +280,52 @@ pub fn scalar_text(scalar: &Scalar) -> String {
         Scalar::Date { year, month, day } => format!("{year:04}-{month:02}-{day:02}"),
         Scalar::Secret(file) => format!("secret({})", crate::syntax::quote(file)),
         Scalar::Reference(name) => name.to_string(),
+    }
+}
+
+/// Removes the entries of `map` at `path` or below it.
+pub fn remove_under<V>(map: &mut BTreeMap<Vec<Symbol>, V>, path: &[Symbol]) {
+    use std::ops::Bound::{Included, Unbounded};
+    while let Some(key) = map
+        .range::<[Symbol], _>((Included(path), Unbounded))
+        .next()
+        .map(|(key, _)| key)
+        .filter(|key| key.starts_with(path))
+        .cloned()
+    {
+        map.remove(&key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intern::Interner;
+
+    #[test]
+    fn remove_under_removes_the_path_and_what_is_below_it_only() {
+        let mut names = Interner::new();
+        let mut path =
+            |keys: &str| -> Vec<Symbol> { keys.split('.').map(|key| names.intern(key)).collect() };
+        let (a, a_b, a_b_c, a_bc, a_c, b) = (
+            path("a"),
+            path("a.b"),
+            path("a.b.c"),
+            path("a.bc"),
+            path("a.c"),
+            path("b"),
+        );
+        let mut map: BTreeMap<Vec<Symbol>, ()> = [&a_b, &a_b_c, &a_bc, &a_c, &b]
+            .into_iter()
+            .map(|key| (key.clone(), ()))
+            .collect();
+        remove_under(&mut map, &a_b);
+        let left: Vec<&Vec<Symbol>> = map.keys().collect();
+        // In the map's order: by symbol, and `c` was interned before `bc`.
+        assert_eq!(left, vec![&a_c, &a_bc, &b]);
+        remove_under(&mut map, &a);
+        assert_eq!(map.keys().collect::<Vec<_>>(), vec![&b]);
+        remove_under(&mut map, &path("z"));
+        assert_eq!(map.len(), 1);
     }
 }
