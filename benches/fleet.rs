@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const N_COMMUNITIES: usize = 10_000;
 const N_CLUSTERS: usize = 50;
 const RUNS: usize = 5;
+const N_WIDE: usize = 20_000;
 
 fn main() {
     let files = generate();
@@ -57,6 +58,40 @@ fn main() {
     report("analyze", &analyze_times);
     report("emit", &emit_times);
     println!("emitted {n_files} files");
+    wide_community();
+}
+
+/// One community with `N_WIDE` overrides of its own: every pass over a community's overrides
+/// must stay linear in their number.
+fn wide_community() {
+    let mut text = String::from(
+        "import std.basehub\n\nplatform basehub {\n  chart = \"basehub\"\n}\n\narchetype open extends basehub {\n}\n\ncluster c {\n  provider = gcp { project = \"p\", region = \"us-central1\", zone = \"us-central1-b\" }\n}\n\ncommunity \"wide\" : open {\n  cluster = c\n  domain = \"wide.example.org\"\n  display_name = \"Wide\"\n",
+    );
+    for index in 0..N_WIDE {
+        text.push_str(&format!(
+            "  jupyterhub.singleuser.extraEnv.VARIABLE_{index} = \"{index}\"\n"
+        ));
+    }
+    text.push_str("}\n");
+    let files = vec![("wide.hub".to_string(), text)];
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let mut session = load(&files);
+        let started = Instant::now();
+        let analysis = driver::analyze(&mut session, (2026, 11, 26)).expect("the fleet parses");
+        times.push(started.elapsed());
+        let errors = session.diagnostics.iter().filter(|d| d.is_error()).count();
+        assert_eq!(
+            errors,
+            0,
+            "the wide community has errors: {:?}",
+            session.diagnostics.first()
+        );
+        std::mem::forget(analysis);
+        std::mem::forget(session);
+    }
+    println!("one community with {N_WIDE} overrides:");
+    report("analyze", &times);
 }
 
 fn load(files: &[(String, String)]) -> Session {

@@ -58,7 +58,7 @@ pub fn explain(
     let mut tree = fleet.values(community).clone();
     if let Some(properties) = fleet.properties(community).as_map() {
         for (key, value) in properties {
-            tree = crate::resolve::merge::insert(&tree, &[*key], value.clone());
+            tree = crate::resolve::merge::insert(tree, &[*key], value.clone());
         }
     }
     let tree = &tree;

@@ -493,7 +493,7 @@ impl Lowering<'_> {
                 continue;
             }
             seen.push((path.clone(), entry.path.span));
-            tree = super::merge::insert(&tree, &path, node);
+            tree = super::merge::insert(tree, &path, node);
         }
         Some(tree)
     }

@@ -1,7 +1,10 @@
 //! Merging layers: maps merge key by key, scalars and lists replace, `+=` appends, lists keyed
 //! by a field merge element by key, and `delete` removes a key.
 //!
-//! Every function here returns a new tree and shares all untouched subtrees with its input.
+//! Every function here takes a tree and returns it changed, sharing all untouched subtrees with
+//! the trees it was built from. A map along the changed path is copied only when another tree
+//! shares it (copy on write, `Arc::make_mut`), so a layer's statements cost their own size, not
+//! the size of the maps they land in.
 
 use std::sync::Arc;
 
@@ -28,12 +31,12 @@ impl Types<'_> {
 
 /// Sets `path` to `value` in `tree`, replacing what was there, without merging. Used to build
 /// map literals.
-pub fn insert(tree: &Node, path: &[Symbol], value: Node) -> Node {
+pub fn insert(tree: Node, path: &[Symbol], value: Node) -> Node {
     update(Some(tree), path, &mut |_| Some(value.clone())).unwrap_or_else(Node::empty_map)
 }
 
 /// Sets `path` to `value`, merged over what the tree holds there.
-pub fn set(tree: &Node, path: &[Symbol], value: &Node, types: Types<'_>) -> Node {
+pub fn set(tree: Node, path: &[Symbol], value: &Node, types: Types<'_>) -> Node {
     let ty = types.root.and_then(|root| types.schema.type_at(root, path));
     update(Some(tree), path, &mut |base| {
         Some(merge(base, value, ty, types))
@@ -41,18 +44,20 @@ pub fn set(tree: &Node, path: &[Symbol], value: &Node, types: Types<'_>) -> Node
     .unwrap_or_else(Node::empty_map)
 }
 
-/// Appends the elements of the list `value` to the list at `path`. Returns `None` when the
-/// tree holds something other than a list there.
-pub fn append(tree: &Node, path: &[Symbol], value: &Node) -> Option<Node> {
-    let mut ok = true;
+/// Appends the elements of the list `value` to the list at `path`. Gives the tree back
+/// unchanged when it holds something other than a list there.
+pub fn append(tree: Node, path: &[Symbol], value: &Node) -> Result<Node, Node> {
+    let is_list = match tree.lookup(path).map(Node::kind) {
+        None | Some(NodeKind::Scalar(super::value::Scalar::Null) | NodeKind::List(_)) => true,
+        Some(_) => false,
+    };
+    if !is_list {
+        return Err(tree);
+    }
     let result = update(Some(tree), path, &mut |base| {
         let mut elements = match base.map(Node::kind) {
-            None | Some(NodeKind::Scalar(super::value::Scalar::Null)) => Vec::new(),
             Some(NodeKind::List(existing)) => existing.clone(),
-            Some(_) => {
-                ok = false;
-                return base.cloned();
-            }
+            _ => Vec::new(),
         };
         if let NodeKind::List(added) = value.kind() {
             elements.extend(added.iter().cloned());
@@ -64,52 +69,56 @@ pub fn append(tree: &Node, path: &[Symbol], value: &Node) -> Option<Node> {
             chain(value.provenance(), base.and_then(Node::provenance)),
         ))
     });
-    if ok { result } else { None }
+    Ok(result.unwrap_or_else(Node::empty_map))
 }
 
-/// Removes `path`. Returns `None` when there was nothing to remove.
-pub fn delete(tree: &Node, path: &[Symbol]) -> Option<Node> {
-    let mut found = false;
-    let result = update(Some(tree), path, &mut |base| {
-        found = base.is_some();
-        None
-    });
-    if found {
-        Some(result.unwrap_or_else(Node::empty_map))
-    } else {
-        None
+/// Removes `path`. Gives the tree back unchanged when there was nothing to remove.
+pub fn delete(tree: Node, path: &[Symbol]) -> Result<Node, Node> {
+    if tree.lookup(path).is_none() {
+        return Err(tree);
     }
+    Ok(update(Some(tree), path, &mut |_| None).unwrap_or_else(Node::empty_map))
 }
 
 /// Rebuilds the maps along `path`, calling `change` with the node at its end. `change`
 /// returning `None` removes the key.
+///
+/// A map along the path is changed in place when this tree is its only owner, and copied
+/// first when it is shared (with a parent layer, or a value kept for later): so a layer of
+/// many statements under one map copies that map once, not once per statement.
 fn update(
-    node: Option<&Node>,
+    node: Option<Node>,
     path: &[Symbol],
     change: &mut dyn FnMut(Option<&Node>) -> Option<Node>,
 ) -> Option<Node> {
     let Some((&key, rest)) = path.split_first() else {
-        return change(node);
+        return change(node.as_ref());
     };
     // A scalar or list in the way is replaced by a map, as a later Helm values file would.
-    let (mut entries, provenance) = match node.map(Node::kind) {
-        Some(NodeKind::Map(entries)) => {
-            (entries.clone(), node.and_then(|n| n.0.provenance.clone()))
-        }
-        _ => (Vec::new(), None),
+    let mut node = match node {
+        Some(node) if matches!(node.kind(), NodeKind::Map(_)) => node,
+        _ => Node::empty_map(),
     };
-    let position = entries.binary_search_by_key(&key, |(entry_key, _)| *entry_key);
-    let child = position.ok().map(|index| &entries[index].1);
-    let updated = update(child, rest, change);
-    match (position, updated) {
-        (Ok(index), Some(new_child)) => entries[index].1 = new_child,
-        (Ok(index), None) => {
-            entries.remove(index);
+    if let NodeKind::Map(entries) = &mut Arc::make_mut(&mut node.0).kind {
+        match entries.binary_search_by_key(&key, |(entry_key, _)| *entry_key) {
+            Ok(index) => {
+                // Taken out, so that an unshared child is changed in place too.
+                let child = std::mem::replace(&mut entries[index].1, Node::empty_map());
+                match update(Some(child), rest, change) {
+                    Some(new_child) => entries[index].1 = new_child,
+                    None => {
+                        entries.remove(index);
+                    }
+                }
+            }
+            Err(index) => {
+                if let Some(new_child) = update(None, rest, change) {
+                    entries.insert(index, (key, new_child));
+                }
+            }
         }
-        (Err(index), Some(new_child)) => entries.insert(index, (key, new_child)),
-        (Err(_), None) => {}
     }
-    Some(Node::new(NodeKind::Map(entries), provenance))
+    Some(node)
 }
 
 /// Merges `new` over `base`: maps key by key, keyed lists element by key, anything else

@@ -563,9 +563,13 @@ fn resolve_properties(fleet: &mut Fleet, id: DeclId) {
     for layer in layers {
         for op in &fleet.decl(layer).layer.properties {
             tree = match &op.kind {
-                OpKind::Set(node) => merge::set(&tree, &op.path, node, types),
-                OpKind::Append(node) => merge::append(&tree, &op.path, node).unwrap_or(tree),
-                OpKind::Delete => merge::delete(&tree, &op.path).unwrap_or(tree),
+                OpKind::Set(node) => merge::set(tree, &op.path, node, types),
+                OpKind::Append(node) => {
+                    merge::append(tree, &op.path, node).unwrap_or_else(|unchanged| unchanged)
+                }
+                OpKind::Delete => {
+                    merge::delete(tree, &op.path).unwrap_or_else(|unchanged| unchanged)
+                }
             };
         }
     }
@@ -670,7 +674,7 @@ fn resolve_values(
     let mut conflicts = Vec::new();
     for &mixin in &decl.mixins {
         for op in &fleet.decl(mixin).layer.ops {
-            tree = apply(&tree, op, types, names, errors);
+            tree = apply(tree, op, types, names, errors);
             if let OpKind::Set(node) = &op.kind {
                 let mut prefix = op.path.clone();
                 node.for_each_leaf(&mut prefix, &mut |path, leaf| {
@@ -719,7 +723,7 @@ fn resolve_values(
     }
     let before_own = (!decl.mixins.is_empty()).then(|| tree.clone());
     for op in own_ops {
-        tree = apply(&tree, op, types, names, errors);
+        tree = apply(tree, op, types, names, errors);
     }
     fleet.values[index] = tree;
     fleet.before_own[index] = before_own;
@@ -727,7 +731,7 @@ fn resolve_values(
 }
 
 fn apply(
-    tree: &Node,
+    tree: Node,
     op: &lower::Op,
     types: Types<'_>,
     names: &Interner,
@@ -748,8 +752,8 @@ fn apply(
             merge::set(tree, &op.path, node, types)
         }
         OpKind::Append(node) => match merge::append(tree, &op.path, node) {
-            Some(appended) => appended,
-            None => {
+            Ok(appended) => appended,
+            Err(tree) => {
                 let base = tree
                     .lookup(&op.path)
                     .and_then(Node::provenance)
@@ -759,12 +763,12 @@ fn apply(
                     at,
                     base,
                 });
-                tree.clone()
+                tree
             }
         },
         OpKind::Delete => match merge::delete(tree, &op.path) {
-            Some(deleted) => deleted,
-            None => {
+            Ok(deleted) => deleted,
+            Err(tree) => {
                 let (parent_path, last) = op.path.split_at(op.path.len() - 1);
                 let siblings = tree
                     .lookup(parent_path)
@@ -788,7 +792,7 @@ fn apply(
                     at,
                     help,
                 });
-                tree.clone()
+                tree
             }
         },
     }

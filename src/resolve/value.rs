@@ -77,7 +77,7 @@ pub enum NodeKind {
     Map(Vec<(Symbol, Node)>),
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeData {
     pub kind: NodeKind,
     /// The assignments that set this node itself. Maps built only by merging have none.
