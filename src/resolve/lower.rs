@@ -1,6 +1,8 @@
 //! Lowering a declaration's statements into a layer: flat operations on paths, properties and
 //! policy, with every value turned into a shared node that remembers where it was written.
 
+use std::collections::BTreeMap;
+use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::Arc;
 
 use crate::intern::{Interner, Symbol};
@@ -470,7 +472,9 @@ impl Lowering<'_> {
 
     fn map(&mut self, entries: &[ast::Entry]) -> Option<Node> {
         let mut tree = Node::empty_map();
-        let mut seen: Vec<(Vec<Symbol>, Span)> = Vec::new();
+        // By path, so the entries an entry collides with (at, above or below its path) are found
+        // by lookups and a range rather than a scan of every earlier entry.
+        let mut seen: BTreeMap<Vec<Symbol>, Span> = BTreeMap::new();
         for entry in entries {
             let path: Vec<Symbol> = entry
                 .path
@@ -480,10 +484,12 @@ impl Lowering<'_> {
                 .collect();
             let node = self.value(&entry.value)?;
             // Two entries of one literal may not write the same place.
-            if let Some((_, first)) = seen
-                .iter()
-                .find(|(other, _)| other.starts_with(&path) || path.starts_with(other))
-            {
+            let above = (1..=path.len()).filter_map(|len| seen.get(&path[..len]));
+            let below = seen
+                .range::<[Symbol], _>((Excluded(path.as_slice()), Unbounded))
+                .take_while(|(other, _)| other.starts_with(&path))
+                .map(|(_, span)| span);
+            if let Some(first) = above.chain(below).min_by_key(|span| span.start) {
                 self.errors.push(ResolveError::DuplicateAssignment {
                     path: super::value::path_text(&path, self.names),
                     decl: "the same map".to_string(),
@@ -492,7 +498,7 @@ impl Lowering<'_> {
                 });
                 continue;
             }
-            seen.push((path.clone(), entry.path.span));
+            seen.insert(path.clone(), entry.path.span);
             tree = super::merge::insert(tree, &path, node);
         }
         Some(tree)
