@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::TempDir;
@@ -292,13 +292,8 @@ fn write_fleet(directory: &TempDir, files: &[(&str, &str)]) {
 
 const CLUSTER: &str = "name: campus\nprovider: gcp\ngcp:\n  key: enc-key.json\n  project: campus\n  cluster: campus\n  zone: us-central1-b\n  billing:\n    paid_by_us: false\nmetadata:\n  2i2c:\n    hubspot_deal_id: 1\nhubs:\n- name: prod\n  display_name: Campus\n  domain: campus.example.org\n  helm_chart: basehub\n  helm_chart_values_files:\n  - prod.values.yaml\n  - enc-prod.secret.values.yaml\n";
 
-/// Imports a broken fleet and returns the diagnostics, checking that nothing was written.
-fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
-    let directory = TempDir::new(&format!(
-        "broken-{}",
-        files.len() + files[files.len() - 1].1.len()
-    ));
-    write_fleet(&directory, files);
+/// Imports the fleet in `directory` into `directory/fleet`, with JSON diagnostics.
+fn import_with_json(directory: &TempDir) -> (PathBuf, Output) {
     let fleet = directory.join("fleet");
     let output = run(&[
         "--format",
@@ -308,6 +303,17 @@ fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
         "-o",
         &fleet.display().to_string(),
     ]);
+    (fleet, output)
+}
+
+/// Imports a broken fleet and returns the diagnostics, checking that nothing was written.
+fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let directory = TempDir::new(&format!(
+        "broken-{}",
+        files.len() + files[files.len() - 1].1.len()
+    ));
+    write_fleet(&directory, files);
+    let (fleet, output) = import_with_json(&directory);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(!fleet.exists(), "a failed import wrote files");
     common::json_diagnostics(&output)
@@ -380,15 +386,7 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
             ),
         ],
     );
-    let fleet = directory.join("fleet");
-    let output = run(&[
-        "--format",
-        "json",
-        "import",
-        &directory.path().display().to_string(),
-        "-o",
-        &fleet.display().to_string(),
-    ]);
+    let (fleet, output) = import_with_json(&directory);
     assert!(output.status.success(), "{}", stderr(&output));
     let codes: Vec<String> = common::json_diagnostics(&output)
         .iter()

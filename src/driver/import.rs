@@ -28,13 +28,7 @@ pub fn read_import_input(directory: &Path) -> Result<crate::import::ImportInput,
                     path: path.display().to_string(),
                     reason: error.to_string(),
                 })?;
-                let relative = path
-                    .strip_prefix(directory)
-                    .unwrap_or(&path)
-                    .components()
-                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let relative = super::slash_path(&path, directory);
                 input.files.insert(relative, bytes);
             }
         }

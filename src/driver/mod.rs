@@ -132,6 +132,16 @@ fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]
     });
 }
 
+/// `path` relative to `directory`, with `/` between its parts on every platform.
+pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
+    path.strip_prefix(directory)
+        .unwrap_or(path)
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `archetypes/course.hub` is the module `archetypes.course`.
 fn module_name(relative: &Path) -> String {
     let without_extension = relative.with_extension("");

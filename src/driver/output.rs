@@ -116,13 +116,7 @@ fn existing_output(
                 pending.push(path);
                 continue;
             }
-            let relative = path
-                .strip_prefix(directory)
-                .unwrap_or(&path)
-                .components()
-                .map(|part| part.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
+            let relative = super::slash_path(&path, directory);
             if relative != OUTPUT_MARKER {
                 found.insert(relative, std::fs::read(&path)?);
             }

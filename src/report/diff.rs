@@ -177,6 +177,18 @@ pub struct DriftDiff {
     pub budgets: Vec<BudgetChange>,
 }
 
+impl DriftDiff {
+    /// Whether drift moved at all: a community came or went, or a bespoke override or a
+    /// budget changed.
+    pub fn changed(&self) -> bool {
+        !self.communities_added.is_empty()
+            || !self.communities_removed.is_empty()
+            || !self.bespoke_added.is_empty()
+            || !self.bespoke_removed.is_empty()
+            || !self.budgets.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BespokeChange {
     pub community: String,
@@ -240,11 +252,7 @@ pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
     let changed = !files.is_empty()
         || !declarations.is_empty()
         || !stale_overrides.is_empty()
-        || !drift.communities_added.is_empty()
-        || !drift.communities_removed.is_empty()
-        || !drift.bespoke_added.is_empty()
-        || !drift.bespoke_removed.is_empty()
-        || !drift.budgets.is_empty()
+        || drift.changed()
         || !secrets.is_empty();
     DiffReport {
         schema_version: SCHEMA_VERSION,

@@ -209,12 +209,7 @@ pub fn text(report: &DiffReport) -> String {
         }
     }
     let drift = &report.drift;
-    let drift_changed = !drift.bespoke_added.is_empty()
-        || !drift.bespoke_removed.is_empty()
-        || !drift.budgets.is_empty()
-        || !drift.communities_added.is_empty()
-        || !drift.communities_removed.is_empty();
-    if drift_changed {
+    if drift.changed() {
         let _ = writeln!(out, "\nDrift");
         let _ = writeln!(
             out,
@@ -488,12 +483,7 @@ fn markdown_change(change: &ValueChange) -> String {
 
 fn markdown_drift(report: &DiffReport, out: &mut String) {
     let drift = &report.drift;
-    if drift.bespoke_added.is_empty()
-        && drift.bespoke_removed.is_empty()
-        && drift.budgets.is_empty()
-        && drift.communities_added.is_empty()
-        && drift.communities_removed.is_empty()
-    {
+    if !drift.changed() {
         return;
     }
     let _ = writeln!(out, "### Drift\n");
