@@ -523,6 +523,24 @@ fn main() -> ExitCode {
                 plural(tally.warnings, "warning", "warnings"),
                 elapsed(started.elapsed()),
             );
+            let summary = &imported.summary;
+            eprintln!(
+                "input: {} {} read, {} referenced (secrets, chart overrides), {} not imported (each named in a warning); Terraform: {} {} ({} matched to a cluster by name, {} by contents, {} on {} own)",
+                summary.n_imported,
+                plural(summary.n_imported, "file", "files"),
+                summary.n_referenced,
+                summary.n_not_imported,
+                summary.n_projects(),
+                plural(summary.n_projects(), "project", "projects"),
+                summary.n_projects_by_name,
+                summary.n_projects_by_contents,
+                summary.n_projects_alone,
+                if summary.n_projects_alone == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
+            );
             ExitCode::SUCCESS
         }
         Command::Fmt { check, paths } => {

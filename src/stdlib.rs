@@ -6,6 +6,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.clusters", include_str!("../stdlib/clusters.hub")),
     ("std.jupyterhub", include_str!("../stdlib/jupyterhub.hub")),
     ("std.platform", include_str!("../stdlib/platform.hub")),
+    ("std.terraform", include_str!("../stdlib/terraform.hub")),
 ];
 
 /// The text of a standard module.

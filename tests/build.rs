@@ -170,7 +170,7 @@ impl Fleet {
         let mut clusters = BTreeMap::new();
         for (index, decl) in fleet.decls.iter().enumerate() {
             if decl.kind == DeclKind::Cluster {
-                let provider = hubc::emit::cluster::provider(&analysis, DeclId(index as u32))
+                let provider = hubc::emit::cluster::provider(&analysis, DeclId(index as u32), &[])
                     .unwrap_or_else(|_| panic!("cluster `{}` has a provider", decl.display));
                 clusters.insert(names.resolve(decl.name).to_string(), provider.terraform);
             }

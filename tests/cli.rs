@@ -57,8 +57,8 @@ fn check_the_example_fleet_is_clean() {
     let output = run(common::root(), &["check", "examples/fleet"]);
     assert_eq!(exit_code(&output), 0, "{}", stderr(&output));
     // The fleet's files and the standard modules it imports: std.basehub, std.jupyterhub (which
-    // std.basehub imports) and std.clusters.
-    let n_files = common::hub_files(&common::root().join("examples/fleet")).len() + 3;
+    // std.basehub imports), std.clusters and std.terraform.
+    let n_files = common::hub_files(&common::root().join("examples/fleet")).len() + 4;
     let (files, declarations, errors, warnings) = summary(&output);
     assert_eq!(files, n_files);
     assert!(declarations > 0);

@@ -174,50 +174,12 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
     );
 }
 
-/// The variables Terraform reads from a `.tfvars` file, through `terraform plan` and
-/// `terraform show -json`, in a folder holding only the module's `variables.tf`.
-fn terraform_variables(module: &Path, tfvars: &Path, work: &Path) -> serde_json::Value {
-    let plan = work.join("plan");
-    let output = std::process::Command::new("terraform")
-        .current_dir(work)
-        .args(["plan", "-input=false", "-no-color", "-lock=false"])
-        .arg(format!("-var-file={}", tfvars.display()))
-        .arg(format!("-out={}", plan.display()))
-        .output()
-        .expect("terraform runs");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{}: {text}", tfvars.display());
-    assert!(
-        !text.contains("undeclared variable"),
-        "{}: {text}",
-        tfvars.display()
-    );
-    let shown = std::process::Command::new("terraform")
-        .current_dir(work)
-        .args(["show", "-json", "-no-color"])
-        .arg(&plan)
-        .output()
-        .expect("terraform show runs");
-    let plan: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("plan JSON");
-    let _ = module;
-    plan["variables"].clone()
-}
-
 #[test]
 fn every_imported_clusters_tfvars_means_what_the_original_did() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    if std::process::Command::new("terraform")
-        .arg("version")
-        .output()
-        .is_err()
-    {
-        if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() {
-            panic!("terraform is not installed");
-        }
-        eprintln!("skipped: terraform is not installed");
+    if !common::terraform_available() {
         return;
     }
     let directory = TempDir::new("tfvars");
@@ -249,22 +211,10 @@ fn every_imported_clusters_tfvars_means_what_the_original_did() {
         let (module, _) = key.split_once('/').expect("module/cluster");
         let work = initialised.entry(module.to_string()).or_insert_with(|| {
             let work = directory.join(&format!("terraform-{module}"));
-            std::fs::create_dir_all(&work).expect("work directory");
-            std::fs::copy(
-                corpus.join(format!("2i2c/terraform/{module}/variables.tf")),
-                work.join("variables.tf"),
-            )
-            .expect("variables.tf");
-            let init = std::process::Command::new("terraform")
-                .current_dir(&work)
-                .args(["init", "-input=false", "-no-color"])
-                .output()
-                .expect("terraform init runs");
-            assert!(
-                init.status.success(),
-                "{}",
-                String::from_utf8_lossy(&init.stderr)
-            );
+            let variables =
+                std::fs::read(corpus.join(format!("2i2c/terraform/{module}/variables.tf")))
+                    .expect("variables.tf");
+            common::terraform_module(&work, &variables);
             work
         });
         let emitted = directory.join(&format!("out/terraform/{key}.tfvars"));
@@ -278,8 +228,8 @@ fn every_imported_clusters_tfvars_means_what_the_original_did() {
             format.status.success(),
             "{key}.tfvars is not in terraform fmt layout"
         );
-        let before = terraform_variables(Path::new(module), original, work);
-        let after = terraform_variables(Path::new(module), &emitted, work);
+        let before = common::terraform_variables(original, work);
+        let after = common::terraform_variables(&emitted, work);
         assert_eq!(before, after, "{key}: the variables differ");
     }
 }
@@ -370,6 +320,19 @@ fn broken_input_gets_a_coded_diagnostic_pointing_into_the_yaml() {
         ),
     ]);
     assert_eq!(tfvars[0]["code"], "hub::import::malformed_tfvars");
+
+    let chart = import_broken(&[
+        (
+            "config/clusters/campus/cluster.yaml",
+            &CLUSTER.replace("helm_chart: basehub", "helm_chart: binderhub-service"),
+        ),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub: {}\n",
+        ),
+    ]);
+    assert_eq!(chart[0]["code"], "hub::import::unknown_chart");
+    assert_eq!(chart[0]["line"], 17);
 }
 
 #[test]

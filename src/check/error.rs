@@ -8,11 +8,12 @@ use crate::source::{FileId, Loc, Span};
 
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum CheckError {
-    #[error("unknown key `{key}` in `{parent}`")]
+    #[error("unknown key `{key}` {place}")]
     #[diagnostic(code(hub::check::unknown_key))]
     UnknownKey {
         key: String,
-        parent: String,
+        /// `in `jupyterhub.cull``, `in the chart values`, `among the Terraform variables of ...`.
+        place: String,
         at: Loc,
         #[help]
         help: String,

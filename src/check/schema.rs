@@ -116,6 +116,10 @@ pub struct NamedType {
 pub struct Schema {
     types: Vec<Type>,
     pub named: HashMap<Symbol, NamedType>,
+    /// The type of a cluster's body: a schema of cluster settings (`cluster_<provider>`) with one
+    /// of Terraform variables (`terraform_<module>`), or with anything when the module has no
+    /// schema.
+    clusters: HashMap<(TypeId, Option<TypeId>), TypeId>,
 }
 
 /// What a path step finds.
@@ -157,6 +161,40 @@ impl Schema {
             .get(&name)
             .filter(|named| named.is_schema)
             .map(|named| named.id)
+    }
+
+    /// The type of a cluster's body: the keys of `manifest` (a `cluster_<provider>` schema), and
+    /// the variables of `module` (a `terraform_<module>` schema), or any variable without one.
+    pub fn cluster_type(&self, manifest: TypeId, module: Option<TypeId>) -> Option<TypeId> {
+        self.clusters.get(&(manifest, module)).copied()
+    }
+
+    /// Prepares [`Schema::cluster_type`] for every pair of a cluster schema and a module schema:
+    /// the union of the two structs, whose keys are those of either.
+    fn compose_clusters(&mut self, names: &Interner) {
+        let mut manifests = Vec::new();
+        let mut modules = vec![None];
+        for (symbol, named) in &self.named {
+            let name = names.resolve(*symbol);
+            if !named.is_schema {
+                continue;
+            }
+            if name.starts_with("cluster_") {
+                manifests.push(named.id);
+            } else if name.starts_with("terraform_") {
+                modules.push(Some(named.id));
+            }
+        }
+        if manifests.is_empty() {
+            return;
+        }
+        let any = self.add(Type::Any);
+        for &manifest in &manifests {
+            for &module in &modules {
+                let union = self.add(Type::Union(vec![manifest, module.unwrap_or(any)]));
+                self.clusters.insert((manifest, module), union);
+            }
+        }
     }
 
     /// The type of `key` below a value of type `ty`.
@@ -391,6 +429,7 @@ pub fn compile(
         };
         compiler.schema.types[id.0 as usize] = Type::Alias(compiled);
     }
+    schema.compose_clusters(names);
     schema
 }
 

@@ -21,6 +21,7 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
         schema,
         names,
         errors: Vec::new(),
+        cluster: None,
     };
     // What a declaration whose chart is unknown (a mixin, or a community whose archetype did
     // not resolve) is checked against: the values schema of the fleet's first platform.
@@ -36,6 +37,14 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
         if decl.kind == DeclKind::Cluster {
             // A cluster is checked against the schema of its provider, when one is loaded.
             let root = fleet.root_type(id);
+            checker.cluster = Some(ClusterPlace {
+                module: fleet.cluster_module(id, names).map(str::to_string),
+                manifest: fleet
+                    .cluster_provider(id, names)
+                    .or(Some("without_provider"))
+                    .and_then(|kind| names.get(&format!("cluster_{kind}")))
+                    .and_then(|name| schema.schema(name)),
+            });
             let manifest = names.get("manifest");
             for op in &decl.layer.ops {
                 // `manifest` carries raw deploy-manifest keys verbatim, unchecked.
@@ -44,6 +53,7 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
             }
             continue;
         }
+        checker.cluster = None;
         let root = match decl.kind {
             DeclKind::Mixin => mixin_roots.get(&id).copied().flatten().or(fallback),
             _ => fleet.root_type(id).or(fallback),
@@ -87,6 +97,7 @@ pub fn check_path(
         schema,
         names,
         errors: Vec::new(),
+        cluster: None,
     };
     let mut ty = root;
     for (index, &key) in path.iter().enumerate() {
@@ -114,7 +125,21 @@ struct Checker<'a> {
     schema: &'a Schema,
     names: &'a Interner,
     errors: Vec<CheckError>,
+    /// Set while the body of a cluster is checked: its keys are settings of the cluster or
+    /// variables of its Terraform module, and messages say which.
+    cluster: Option<ClusterPlace>,
 }
+
+#[derive(Clone)]
+struct ClusterPlace {
+    /// The Terraform module whose variables the cluster sets.
+    module: Option<String>,
+    /// The schema of the cluster's own settings, `cluster_<provider>`.
+    manifest: Option<TypeId>,
+}
+
+/// How many allowed keys a help lists when none is close to an unknown one.
+const LISTED_KEYS: usize = 12;
 
 /// Key names whose literal values are credentials.
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -199,21 +224,49 @@ impl Checker<'_> {
             None => {
                 let mut listed: Vec<&str> = known.iter().map(|k| self.names.resolve(*k)).collect();
                 listed.sort_unstable();
-                listed.truncate(12);
-                format!("the keys allowed here are `{}`", listed.join("`, `"))
+                listed.dedup();
+                if listed.len() <= LISTED_KEYS {
+                    format!("the keys allowed here are `{}`", listed.join("`, `"))
+                } else {
+                    format!(
+                        "none of the {} keys allowed here is close; the first {LISTED_KEYS} in alphabetical order are `{}`",
+                        listed.len(),
+                        listed[..LISTED_KEYS].join("`, `")
+                    )
+                }
             }
         };
-        let parent = if parent.is_empty() {
-            "the chart values".to_string()
-        } else {
-            path_text(parent, self.names)
-        };
+        let place = self.place(parent);
         self.errors.push(CheckError::UnknownKey {
             key: key_text.to_string(),
-            parent,
+            place,
             at,
             help,
         });
+    }
+
+    /// Where an unknown key was found, for its message: under a path, at the top of the chart
+    /// values, or among the Terraform variables of a cluster's module.
+    fn place(&self, parent: &[Symbol]) -> String {
+        let is_variable = self.cluster.as_ref().and_then(|cluster| {
+            let is_setting = parent.first().is_some_and(|&first| {
+                cluster.manifest.is_some_and(|manifest| {
+                    matches!(self.schema.step(manifest, first), Step::Found(_))
+                })
+            });
+            (!is_setting).then_some(cluster.module.as_deref())
+        });
+        let module = match is_variable {
+            Some(Some(module)) => format!("the Terraform variables of module `{module}`"),
+            Some(None) => "the settings of the cluster".to_string(),
+            None if parent.is_empty() => return "in the chart values".to_string(),
+            None => return format!("in `{}`", path_text(parent, self.names)),
+        };
+        if parent.is_empty() {
+            format!("among {module}")
+        } else {
+            format!("in `{}` of {module}", path_text(parent, self.names))
+        }
     }
 
     /// Checks that `node` has type `ty`. `whole` is true for list elements, which are complete
@@ -230,6 +283,7 @@ impl Checker<'_> {
                         schema: self.schema,
                         names: self.names,
                         errors: Vec::new(),
+                        cluster: self.cluster.clone(),
                     };
                     trial.conform(node, alternative, path, op, whole);
                     if trial.errors.is_empty() {

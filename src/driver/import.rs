@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::Diagnostic;
+
 use super::*;
 
 /// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`.
@@ -72,13 +74,9 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
     session.diagnostics.extend(found);
     let mut imported = imported?;
     // Place each hub in the standard archetype it fits, judged on the imported fleet itself.
-    let mut generated = Session::default();
-    for (path, text) in &imported.files {
-        add_file(&mut generated, PathBuf::from(path), text.as_bytes());
-    }
-    load_imports(&mut generated, None);
     let today = crate::check::policy::today();
-    if let Some(analysis) = analyze(&mut generated, today) {
+    let (generated, analysis) = analyze_generated(&imported.files, today);
+    if let Some(analysis) = &analysis {
         let standard_file = generated
             .files
             .iter()
@@ -102,7 +100,84 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
             .collect();
         let file_of =
             |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
-        crate::import::fit_archetypes(&mut imported, &analysis, &standard, &file_of, today);
+        crate::import::fit_archetypes(&mut imported, analysis, &standard, &file_of, today);
     }
-    Some(imported)
+    verify(&imported, session, today).then_some(imported)
+}
+
+/// Loads and analyses the files of an imported fleet, as `hubc check` would from disk.
+fn analyze_generated(
+    files: &std::collections::BTreeMap<String, String>,
+    today: crate::check::policy::Day,
+) -> (Session, Option<Analysis>) {
+    let mut generated = Session::default();
+    for (path, text) in files {
+        add_file(&mut generated, PathBuf::from(path), text.as_bytes());
+    }
+    load_imports(&mut generated, None);
+    let analysis = analyze(&mut generated, today);
+    (generated, analysis)
+}
+
+/// Checks the imported fleet as `hubc check` and `hubc build` would, and compares what it builds
+/// with what was imported. Problems go to `session`, with the text of the fleet that would have
+/// been written; returns whether the fleet may be written.
+fn verify(
+    imported: &crate::import::Imported,
+    session: &mut Session,
+    today: crate::check::policy::Day,
+) -> bool {
+    let (mut generated, analysis) = analyze_generated(&imported.files, today);
+    let errors: Vec<Diagnostic> = generated
+        .diagnostics
+        .drain(..)
+        .filter(Diagnostic::is_error)
+        .collect();
+    let first_hub = imported.expected.values.values().map(|(_, at)| *at).next();
+    if analysis.is_none() || !errors.is_empty() {
+        // Carry the problems over, with the text they point into.
+        let mut moved: std::collections::HashMap<FileId, FileId> = Default::default();
+        let mut relocate = |file: FileId, sources: &mut crate::source::SourceMap| {
+            *moved.entry(file).or_insert_with(|| {
+                let source = generated.sources.get(file);
+                sources.add(format!("<imported>/{}", source.name), source.text.clone())
+            })
+        };
+        for mut diagnostic in errors.iter().cloned() {
+            diagnostic.file = relocate(diagnostic.file, &mut session.sources);
+            for related in &mut diagnostic.related {
+                related.file = relocate(related.file, &mut session.sources);
+            }
+            session.diagnostics.push(diagnostic);
+        }
+        let at = first_hub.unwrap_or_else(|| {
+            let file = session.sources.add("<imported>", "");
+            crate::source::Loc::new(file, crate::source::Span::default())
+        });
+        let error = crate::import::ImportError::UncheckedResult {
+            reason: format!(
+                "{} {}",
+                errors.len().max(1),
+                if errors.len() == 1 { "error" } else { "errors" }
+            ),
+            at,
+        };
+        session.diagnostics.push(Diagnostic::from_located(&error));
+        return false;
+    }
+    let Some(analysis) = analysis else {
+        return false;
+    };
+    let sources = &generated.sources;
+    let (output, emit_errors) =
+        crate::emit::build(&analysis, &|file| sources.get(file).name.clone());
+    if !emit_errors.is_empty() {
+        return false;
+    }
+    let inexact = crate::import::verify::verify(&imported.expected, &output);
+    let fine = inexact.is_empty();
+    session
+        .diagnostics
+        .extend(inexact.iter().map(Diagnostic::from_located));
+    fine
 }

@@ -356,6 +356,8 @@ pub struct Analysis {
     pub schema: Schema,
     pub fleet: Fleet,
     pub drift: Vec<CommunityDrift>,
+    /// The files of the standard modules (`std.*`), in ascending order.
+    pub standard_files: Vec<FileId>,
 }
 
 /// Compiles the schema, resolves the fleet, checks types and classifies drift, adding every
@@ -421,11 +423,19 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         ))
     });
     found.dedup();
+    let mut standard_files: Vec<FileId> = session
+        .files
+        .iter()
+        .filter(|loaded| loaded.module.starts_with("std."))
+        .map(|loaded| loaded.id)
+        .collect();
+    standard_files.sort_unstable();
     let analysis = Analysis {
         names,
         schema,
         fleet,
         drift,
+        standard_files,
     };
     // What building would find wrong is found by checking too.
     found.extend(

@@ -21,6 +21,8 @@ const SPECIAL_KEYS: &[&str] = &[
     "node_pool",
     "dask_node_pool",
     "terraform_provider",
+    "terraform_project",
+    "manifest",
 ];
 
 /// Problems found building a cluster's files: the `hub::emit::*` diagnostics.
@@ -57,6 +59,21 @@ pub enum EmitError {
     )]
     InvalidVariable { name: String, at: Loc },
 
+    #[error("clusters `{first}` and `{second}` both write `{path}`")]
+    #[diagnostic(
+        code(hub::emit::duplicate_output),
+        help(
+            "give one of them its own `terraform_project = \"...\"`, the name of its variables file"
+        )
+    )]
+    DuplicateOutput {
+        path: String,
+        first: String,
+        second: String,
+        at: Loc,
+        first_at: Loc,
+    },
+
     #[error("community `{community}` has no `{property}`")]
     #[diagnostic(
         code(hub::emit::missing_property),
@@ -76,18 +93,34 @@ impl Located for EmitError {
             EmitError::UnsupportedNodePool { at, .. } => (at, "not emitted"),
             EmitError::MissingProperty { at, .. } => (at, "missing a property"),
             EmitError::InvalidVariable { at, .. } => (at, "not a variable name"),
+            EmitError::DuplicateOutput { at, .. } => (at, "writes the same file"),
         };
         (*at, Some(label.to_string()))
+    }
+
+    fn related(&self) -> Vec<(Loc, String)> {
+        match self {
+            EmitError::DuplicateOutput { first_at, .. } => {
+                vec![(*first_at, "this cluster writes it first".to_string())]
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
 /// A cluster's provider: how the deployer reaches it, and its Terraform module.
 pub struct Provider {
-    /// `gcp`, `aws`, `azure` or `kubeconfig`, with its settings.
-    pub kind: String,
+    /// `gcp`, `aws`, `azure` or `kubeconfig`, with its settings; `None` for a Terraform project
+    /// alone, which has no deploy manifest.
+    pub kind: Option<String>,
     pub settings: Value,
     /// The directory of the Terraform module (`terraform/<module>/`), if the cluster has one.
     pub terraform: Option<String>,
+    /// The name of the variables file in the module's directory, without `.tfvars`.
+    pub project: String,
+    /// Whether the module's schema is a standard one (`std.terraform`), whose variables hubc
+    /// derives from the provider's settings when the cluster does not set them.
+    pub derives: bool,
 }
 
 fn text(node: &Node) -> Option<&str> {
@@ -97,51 +130,76 @@ fn text(node: &Node) -> Option<&str> {
     }
 }
 
-/// The provider of a cluster, or an error pointing at the cluster.
-pub fn provider(analysis: &Analysis, cluster: DeclId) -> Result<Provider, EmitError> {
+impl Provider {
+    /// Where the cluster's Terraform variables are written, if it has a module.
+    pub fn tfvars_path(&self) -> Option<String> {
+        let module = self.terraform.as_ref()?;
+        Some(format!("terraform/{module}/{}.tfvars", self.project))
+    }
+}
+
+/// The provider of a cluster, or an error pointing at the cluster. A cluster without a provider
+/// is a Terraform project alone when it names its module and no community runs on it.
+pub fn provider(
+    analysis: &Analysis,
+    cluster: DeclId,
+    hubs: &[DeclId],
+) -> Result<Provider, EmitError> {
     let names = &analysis.names;
-    let decl = analysis.fleet.decl(cluster);
-    let body = analysis.fleet.values(cluster);
+    let fleet = &analysis.fleet;
+    let decl = fleet.decl(cluster);
+    let body = fleet.values(cluster);
     let converter = Converter::of(analysis);
     let missing = || EmitError::MissingProvider {
         cluster: decl.display.clone(),
         at: decl.loc(),
     };
-    let provider_key = names.get("provider").ok_or_else(missing)?;
-    let (kind, settings) = match body.get(provider_key).map(Node::kind) {
-        Some(NodeKind::Map(entries)) if entries.len() == 1 => {
-            let (kind, settings) = &entries[0];
-            (
-                names.resolve(*kind).to_string(),
-                converter.value(settings, None),
-            )
-        }
-        Some(NodeKind::Scalar(Scalar::Str(kind) | Scalar::Reference(kind))) => {
-            (kind.to_string(), Value::Map(Vec::new()))
-        }
-        _ => return Err(missing()),
+    let kind = fleet.cluster_provider(cluster, names).map(str::to_string);
+    let settings = match names
+        .get("provider")
+        .and_then(|key| body.get(key))
+        .map(Node::kind)
+    {
+        Some(NodeKind::Map(entries)) if entries.len() == 1 => converter.value(&entries[0].1, None),
+        Some(NodeKind::Scalar(Scalar::Str(_) | Scalar::Reference(_))) => Value::Map(Vec::new()),
+        Some(_) => return Err(missing()),
+        None => Value::Null,
     };
-    let explicit = names
-        .get("terraform_provider")
+    let terraform = fleet.cluster_module(cluster, names).map(str::to_string);
+    if kind.is_none() && (terraform.is_none() || !hubs.is_empty()) {
+        return Err(missing());
+    }
+    let project = names
+        .get("terraform_project")
         .and_then(|key| body.get(key))
         .and_then(text)
-        .map(str::to_string);
-    let terraform = explicit.or_else(|| (kind != "kubeconfig").then(|| kind.clone()));
+        .unwrap_or_else(|| names.resolve(decl.name))
+        .to_string();
+    let derives = terraform.as_ref().is_some_and(|module| {
+        names
+            .get(&format!("terraform_{module}"))
+            .and_then(|name| analysis.schema.named.get(&name))
+            .is_some_and(|named| analysis.standard_files.binary_search(&named.file).is_ok())
+    });
     Ok(Provider {
         kind,
         settings,
         terraform,
+        project,
+        derives,
     })
 }
 
-/// The deploy manifest of a cluster, in the layout of the deployer's `cluster.yaml`.
+/// The deploy manifest of a cluster, in the layout of the deployer's `cluster.yaml`; none for a
+/// Terraform project alone.
 pub fn manifest(
     analysis: &Analysis,
     cluster: DeclId,
     provider: &Provider,
     hubs: &[DeclId],
     errors: &mut Vec<EmitError>,
-) -> Value {
+) -> Option<Value> {
+    let kind = provider.kind.as_deref()?;
     let names = &analysis.names;
     let fleet = &analysis.fleet;
     let body = fleet.values(cluster);
@@ -151,14 +209,14 @@ pub fn manifest(
             "name".to_string(),
             Value::str(names.resolve(fleet.decl(cluster).name)),
         ),
-        ("provider".to_string(), Value::str(&provider.kind)),
+        ("provider".to_string(), Value::str(kind)),
     ];
     for key in MANIFEST_KEYS {
         if let Some(node) = names.get(key).and_then(|symbol| body.get(symbol)) {
             manifest.push((key.to_string(), converter.value(node, None)));
         }
     }
-    manifest.push((provider.kind.clone(), provider.settings.clone()));
+    manifest.push((kind.to_string(), provider.settings.clone()));
     let hubs: Vec<Value> = hubs
         .iter()
         .map(|&hub| hub_entry(analysis, cluster, hub, errors))
@@ -169,7 +227,7 @@ pub fn manifest(
     if let Some(raw) = names.get("manifest").and_then(|key| body.get(key)) {
         super::overlay(&mut manifest, converter.value(raw, None));
     }
-    manifest
+    Some(manifest)
 }
 
 fn hub_entry(
@@ -292,7 +350,7 @@ pub fn terraform_variables(
     };
     // What the provider block already says, the module needs too; a value set in the body wins.
     let mut derived: Vec<(&str, Option<Value>)> = Vec::new();
-    match module {
+    match if provider.derives { module } else { "" } {
         "gcp" => {
             derived.push(("prefix", Some(Value::str(&cluster_name))));
             derived.push(("project_id", setting("project")));
@@ -394,7 +452,7 @@ fn node_pools(
                 });
                 errors.push(EmitError::UnsupportedNodePool {
                     kind: block.to_string(),
-                    provider: provider.kind.clone(),
+                    provider: provider.kind.clone().unwrap_or_else(|| module.to_string()),
                     at,
                 });
             }

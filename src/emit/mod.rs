@@ -89,6 +89,8 @@ fn run(
             hubs.push(community);
         }
     }
+    // Which cluster writes each variables file: two may not write the same.
+    let mut tfvars_writers: BTreeMap<String, DeclId> = BTreeMap::new();
     for (cluster_name, (cluster, hubs)) in &by_cluster {
         let cluster_decl = fleet.decl(*cluster);
         for &hub in hubs.iter().filter(|_| encode) {
@@ -102,7 +104,7 @@ fn run(
         }
         output.n_communities += hubs.len();
         output.n_clusters += 1;
-        let provider = match cluster::provider(analysis, *cluster) {
+        let provider = match cluster::provider(analysis, *cluster, hubs) {
             Ok(provider) => provider,
             Err(error) => {
                 errors.push(error);
@@ -110,38 +112,55 @@ fn run(
             }
         };
         let manifest = cluster::manifest(analysis, *cluster, &provider, hubs, &mut errors);
-        let variables = provider.terraform.as_ref().map(|module| {
-            let variables = cluster::terraform_variables(
-                analysis,
-                *cluster,
-                &provider,
-                module,
-                hubs,
-                &mut errors,
-            );
-            (module, variables)
-        });
+        // A cluster that sets no variable of its module writes no variables file.
+        let variables = provider
+            .terraform
+            .as_ref()
+            .map(|module| {
+                cluster::terraform_variables(
+                    analysis,
+                    *cluster,
+                    &provider,
+                    module,
+                    hubs,
+                    &mut errors,
+                )
+            })
+            .filter(|variables| !variables.is_empty());
+        if let Some(path) = provider.tfvars_path().filter(|_| variables.is_some()) {
+            if let Some(&first) = tfvars_writers.get(&path) {
+                errors.push(EmitError::DuplicateOutput {
+                    path,
+                    first: fleet.decl(first).display.clone(),
+                    second: cluster_decl.display.clone(),
+                    at: cluster_decl.loc(),
+                    first_at: fleet.decl(first).loc(),
+                });
+                continue;
+            }
+            tfvars_writers.insert(path, *cluster);
+        }
         if !encode {
             continue;
         }
-        let text = templates.yaml(
-            "cluster",
-            cluster_name,
-            &source(cluster_decl.file),
-            &yaml::to_string(&manifest),
-        );
-        output
-            .files
-            .insert(format!("clusters/{cluster_name}/cluster.yaml"), text);
-        if let Some((module, variables)) = variables {
+        if let Some(manifest) = manifest {
+            let text = templates.yaml(
+                "cluster",
+                cluster_name,
+                &source(cluster_decl.file),
+                &yaml::to_string(&manifest),
+            );
+            output
+                .files
+                .insert(format!("clusters/{cluster_name}/cluster.yaml"), text);
+        }
+        if let (Some(variables), Some(path)) = (variables, provider.tfvars_path()) {
             let text = templates.tfvars(
                 cluster_name,
                 &source(cluster_decl.file),
                 &hcl::tfvars(&variables),
             );
-            output
-                .files
-                .insert(format!("terraform/{module}/{cluster_name}.tfvars"), text);
+            output.files.insert(path, text);
         }
     }
     (output, errors)

@@ -54,6 +54,15 @@ pub enum ImportError {
     )]
     MissingFile { hub: String, file: String, at: Loc },
 
+    #[error("hub `{hub}` uses the chart `{chart}`, which hubc has no platform for")]
+    #[diagnostic(
+        code(hub::import::unknown_chart),
+        help(
+            "hubc imports hubs of the `basehub` and `daskhub` charts, the two the deployer knows; deploy this hub with one of them, or leave it out of the import"
+        )
+    )]
+    UnknownChart { hub: String, chart: String, at: Loc },
+
     #[error("`{file}` is not valid Terraform variables: {reason}")]
     #[diagnostic(
         code(hub::import::malformed_tfvars),
@@ -62,6 +71,52 @@ pub enum ImportError {
     MalformedTfvars {
         file: String,
         reason: String,
+        at: Loc,
+    },
+
+    #[error("the variables of Terraform module `{module}` are not typed: {reason}")]
+    #[diagnostic(
+        code(hub::import::untyped_module),
+        severity(Warning),
+        help(
+            "the imported fleet accepts any variable of this module; add its `variables.tf` and import again to have them checked"
+        )
+    )]
+    UntypedModule {
+        module: String,
+        reason: String,
+        at: Loc,
+    },
+
+    #[error("`{file}` is not imported: {reason}")]
+    #[diagnostic(code(hub::import::not_imported), severity(Warning), help("{action}"))]
+    NotImported {
+        file: String,
+        reason: String,
+        action: String,
+        at: Loc,
+    },
+
+    #[error("the imported fleet does not pass its own check: {reason}")]
+    #[diagnostic(
+        code(hub::import::unchecked_result),
+        help(
+            "nothing was written; the diagnostics above point into the fleet the import would have written: report them with the input files they come from"
+        )
+    )]
+    UncheckedResult { reason: String, at: Loc },
+
+    #[error("{subject} would not build back to its input: {difference}")]
+    #[diagnostic(
+        code(hub::import::inexact),
+        help(
+            "nothing was written; this is a gap in `hubc import`: report it with the values files of the hub"
+        )
+    )]
+    Inexact {
+        /// `hub `cluster/name``, `the variables file `...``, `the imported fleet`.
+        subject: String,
+        difference: String,
         at: Loc,
     },
 
@@ -91,7 +146,12 @@ impl Located for ImportError {
             NotAMap { at, .. } => (at, "not a map"),
             MissingFile { at, .. } => (at, "listed here"),
             MalformedTfvars { at, .. } => (at, "here"),
+            UnknownChart { at, .. } => (at, "not `basehub` or `daskhub`"),
             KeptRaw { at, .. } => (at, "kept verbatim"),
+            UntypedModule { at, .. } => (at, "this module"),
+            NotImported { at, .. } => (at, "not imported"),
+            UncheckedResult { at, .. } => (at, "imported from here"),
+            Inexact { at, .. } => (at, "this hub"),
         };
         (*at, Some(label.to_string()))
     }

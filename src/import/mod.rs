@@ -10,10 +10,17 @@
 mod comments;
 mod error;
 mod hcl;
+mod inventory;
+mod projects;
+pub mod terraform;
+pub mod verify;
 pub mod write;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
+
+pub use inventory::Summary;
+use projects::{ClusterIdentity, Matched, Project};
 
 pub use error::ImportError;
 use write::{Types, key, literal, path};
@@ -37,6 +44,10 @@ pub struct Imported {
     pub n_mixins: usize,
     /// Hubs placed in a standard archetype; the others are in `imported`.
     pub n_fitted: usize,
+    /// What became of the input's files and Terraform projects.
+    pub summary: Summary,
+    /// What building the imported fleet must give back.
+    pub expected: verify::Expected,
 }
 
 /// Keys of a hub entry of cluster.yaml that the import understands.
@@ -95,12 +106,16 @@ pub fn import(
         types,
         errors: Vec::new(),
         parsed: BTreeMap::new(),
+        accounted: BTreeSet::new(),
+        referenced: BTreeSet::new(),
     };
     let imported = importer.run();
-    let failed = importer
-        .errors
-        .iter()
-        .any(|error| !matches!(error, ImportError::KeptRaw { .. }));
+    let failed = importer.errors.iter().any(|error| {
+        !matches!(
+            miette::Diagnostic::severity(error),
+            Some(miette::Severity::Warning)
+        )
+    });
     let diagnostics = importer
         .errors
         .iter()
@@ -115,11 +130,17 @@ struct Importer<'a> {
     types: &'a Types<'a>,
     errors: Vec<ImportError>,
     parsed: BTreeMap<String, Option<(FileId, Value)>>,
+    /// Input files whose content is in the imported fleet.
+    accounted: BTreeSet<String>,
+    /// Input files the imported fleet names without holding them (secrets, chart overrides).
+    referenced: BTreeSet<String>,
 }
 
 /// One hub of a cluster.yaml.
 struct Hub {
     name: String,
+    /// The hub's entry in `cluster.yaml`.
+    at: Loc,
     chart: String,
     display_name: Option<String>,
     domain: Option<String>,
@@ -155,15 +176,81 @@ impl Importer<'_> {
         imported
             .files
             .insert("platform.hub".to_string(), canonical(PLATFORM));
+        let identities: Vec<ClusterIdentity> = clusters
+            .iter()
+            .map(|cluster| {
+                let manifest = self.yaml(&format!("config/clusters/{cluster}/cluster.yaml"));
+                ClusterIdentity::of(cluster, manifest.as_ref().map(|(_, value)| value))
+            })
+            .collect();
+        let mut projects = self.projects(&identities);
+        imported.files.extend(self.module_schemas(&projects));
         for cluster in &clusters {
-            self.cluster(cluster, &mut imported);
+            let project = projects.by_cluster.remove(cluster);
+            if let Some(project) = &project {
+                imported.summary.count_project(project.matched);
+            }
+            self.cluster(cluster, project, &mut imported);
+        }
+        let mut taken: BTreeSet<String> = clusters.iter().cloned().collect();
+        for project in std::mem::take(&mut projects.alone) {
+            imported.summary.count_project(Matched::Alone);
+            let name = projects::project_cluster_name(&project, &taken);
+            taken.insert(name.clone());
+            let text = self.project_alone(&name, &project);
+            imported.expected.tfvars.insert(
+                project.output_path(),
+                (Value::Map(project.variables.clone()), project.at),
+            );
+            imported.files.insert(
+                format!("terraform/{}/projects/{}.hub", project.module, project.stem),
+                canonical(&text),
+            );
         }
         imported.n_clusters = clusters.len();
+        self.inventory(&mut imported.summary);
         Some(imported)
+    }
+
+    /// The cluster declaration of a Terraform project no cluster of the fleet uses.
+    fn project_alone(&mut self, name: &str, project: &Project) -> String {
+        let mut text = format!(
+            "//! The Terraform project `{}`, which no cluster of `config/clusters` uses: its variables\n\
+             //! are written back, and no deploy manifest.\n\n",
+            project.path
+        );
+        text.push_str(&format!("cluster {} {{\n", name_literal(name)));
+        text.push_str(&format!(
+            "  terraform_provider = {}\n",
+            crate::syntax::quote(&project.module)
+        ));
+        if project.stem != name {
+            text.push_str(&format!(
+                "  terraform_project = {}\n",
+                crate::syntax::quote(&project.stem)
+            ));
+        }
+        self.variables(&mut text, &project.variables);
+        text.push_str("}\n");
+        text
+    }
+
+    /// The statements that set a project's variables in a cluster.
+    fn variables(&self, text: &mut String, variables: &[(String, Value)]) {
+        text.push('\n');
+        for (variable, value) in variables {
+            text.push_str(&format!(
+                "  {} = {}\n",
+                key(variable),
+                literal(value, &[], &Types::untyped(self.types))
+            ));
+        }
     }
 
     /// Parses a YAML file of the input once.
     fn yaml(&mut self, relative: &str) -> Option<(FileId, Value)> {
+        let relative = normalize(relative);
+        let relative = relative.as_str();
         if let Some(parsed) = self.parsed.get(relative) {
             return parsed.clone();
         }
@@ -171,7 +258,10 @@ impl Importer<'_> {
         let (text, _) = crate::syntax::decode(bytes);
         let file = self.sources.add(relative, text.as_ref());
         let parsed = match yaml::parse(file, self.sources.get(file)) {
-            Ok(value) => Some((file, value)),
+            Ok(value) => {
+                self.accounted.insert(relative.to_string());
+                Some((file, value))
+            }
             Err(error) => {
                 self.errors.push(error);
                 None
@@ -181,7 +271,7 @@ impl Importer<'_> {
         parsed
     }
 
-    fn cluster(&mut self, cluster: &str, imported: &mut Imported) {
+    fn cluster(&mut self, cluster: &str, project: Option<Project>, imported: &mut Imported) {
         let directory = format!("config/clusters/{cluster}");
         let manifest_path = format!("{directory}/cluster.yaml");
         let Some((manifest_file, manifest)) = self.yaml(&manifest_path) else {
@@ -254,21 +344,24 @@ impl Importer<'_> {
                 literal(&Value::Map(raw), &[], &Types::untyped(self.types))
             ));
         }
-        if let Some((module, variables)) = self.tfvars(cluster) {
-            if provider == "kubeconfig" {
+        if let Some(project) = project {
+            imported.expected.tfvars.insert(
+                project.output_path(),
+                (Value::Map(project.variables.clone()), project.at),
+            );
+            if project.module != provider {
                 text.push_str(&format!(
                     "  terraform_provider = {}\n",
-                    crate::syntax::quote(&module)
+                    crate::syntax::quote(&project.module)
                 ));
             }
-            text.push('\n');
-            for (variable, value) in &variables {
+            if project.stem != cluster {
                 text.push_str(&format!(
-                    "  {} = {}\n",
-                    key(variable),
-                    literal(value, &[], &Types::untyped(self.types))
+                    "  terraform_project = {}\n",
+                    crate::syntax::quote(&project.stem)
                 ));
             }
+            self.variables(&mut text, &project.variables);
         }
         text.push_str("}\n");
 
@@ -319,6 +412,16 @@ impl Importer<'_> {
             .insert(format!("clusters/{cluster}/cluster.hub"), canonical(&text));
 
         for hub in &hubs {
+            let mut expected = Value::Map(Vec::new());
+            for file in &hub.values {
+                if let Some((_, value)) = self.yaml(&format!("{directory}/{file}")) {
+                    yaml::merge(&mut expected, &value);
+                }
+            }
+            imported.expected.values.insert(
+                format!("helm/{cluster}/{}.values.yaml", hub.name),
+                (expected, hub.at),
+            );
             let community = self.community(
                 cluster,
                 &format!("{directory}/"),
@@ -351,6 +454,7 @@ impl Importer<'_> {
         let name = text("name")?;
         let directory = manifest_path.trim_end_matches("cluster.yaml");
         let mut hub = Hub {
+            at: self.locate(manifest_file, &name),
             chart: text("helm_chart").unwrap_or_else(|| "basehub".to_string()),
             display_name: text("display_name"),
             domain: text("domain"),
@@ -386,7 +490,9 @@ impl Importer<'_> {
                 continue;
             };
             let is_secret = file.starts_with("enc-") || file.contains(".secret.");
+            let relative = normalize(&format!("{directory}{file}"));
             if is_secret {
+                self.referenced.insert(relative);
                 if hub.values.is_empty() {
                     hub.secrets_first.push(file);
                 } else {
@@ -394,7 +500,6 @@ impl Importer<'_> {
                 }
                 continue;
             }
-            let relative = format!("{directory}{file}");
             if !self.input.files.contains_key(&relative) {
                 self.errors.push(ImportError::MissingFile {
                     hub: hub.name.clone(),
@@ -404,6 +509,17 @@ impl Importer<'_> {
                 continue;
             }
             hub.values.push(file);
+        }
+        if !["basehub", "daskhub"].contains(&hub.chart.as_str()) {
+            self.errors.push(ImportError::UnknownChart {
+                hub: hub.name.clone(),
+                chart: hub.chart.clone(),
+                at: self.locate(manifest_file, &hub.chart),
+            });
+        }
+        if let Some(chart_override) = &hub.chart_override {
+            self.referenced
+                .insert(normalize(&format!("{directory}{chart_override}")));
         }
         Some(hub)
     }
@@ -632,39 +748,6 @@ impl Importer<'_> {
         found
     }
 
-    /// The Terraform variables of a cluster and the module they are for.
-    fn tfvars(&mut self, cluster: &str) -> Option<(String, Vec<(String, Value)>)> {
-        let (relative, module) = self.input.files.keys().find_map(|path| {
-            let rest = path.strip_prefix("terraform/")?;
-            let (module, file) = rest.split_once("/projects/")?;
-            (file == format!("{cluster}.tfvars")).then(|| (path.clone(), module.to_string()))
-        })?;
-        let bytes = &self.input.files[&relative];
-        let (text, _) = crate::syntax::decode(bytes);
-        let file = self.sources.add(relative.clone(), text.as_ref());
-        match hcl::parse_tfvars(&text) {
-            Ok(variables) => Some((module, variables)),
-            Err(error) => {
-                self.errors.push(ImportError::MalformedTfvars {
-                    file: relative,
-                    reason: error.message,
-                    at: Loc::new(
-                        file,
-                        Span::new(
-                            error.offset,
-                            error.offset
-                                + text[error.offset.min(text.len())..]
-                                    .chars()
-                                    .next()
-                                    .map_or(0, char::len_utf8),
-                        ),
-                    ),
-                });
-                None
-            }
-        }
-    }
-
     /// The place of the first mention of `needle` in a file, for diagnostics.
     fn locate(&self, file: FileId, needle: &str) -> Loc {
         let text = &self.sources.get(file).text;
@@ -825,6 +908,21 @@ fn keyed_lists(
         }
         _ => {}
     }
+}
+
+/// A path with its `.` and `..` steps taken, as the file system would: `a/b/../c` is `a/c`.
+fn normalize(path: &str) -> String {
+    let mut steps: Vec<&str> = Vec::new();
+    for step in path.split('/') {
+        match step {
+            "" | "." => {}
+            ".." => {
+                steps.pop();
+            }
+            _ => steps.push(step),
+        }
+    }
+    steps.join("/")
 }
 
 /// A declaration name: bare when it is an identifier, quoted otherwise.

@@ -74,18 +74,18 @@ fn terraform_files(analysis: &Analysis) -> BTreeMap<String, Value> {
         if decl.kind != DeclKind::Cluster {
             continue;
         }
-        let Ok(provider) = crate::emit::cluster::provider(analysis, cluster) else {
-            continue;
-        };
-        let Some(module) = &provider.terraform else {
-            continue;
-        };
         let hubs: Vec<DeclId> = fleet
             .communities
             .iter()
             .copied()
             .filter(|&hub| fleet.decl(hub).cluster == Some(cluster))
             .collect();
+        let Ok(provider) = crate::emit::cluster::provider(analysis, cluster, &hubs) else {
+            continue;
+        };
+        let (Some(module), Some(path)) = (&provider.terraform, provider.tfvars_path()) else {
+            continue;
+        };
         let variables = crate::emit::cluster::terraform_variables(
             analysis,
             cluster,
@@ -94,11 +94,9 @@ fn terraform_files(analysis: &Analysis) -> BTreeMap<String, Value> {
             &hubs,
             &mut Vec::new(),
         );
-        let name = analysis.names.resolve(decl.name);
-        files.insert(
-            format!("terraform/{module}/{name}.tfvars"),
-            Value::Map(variables),
-        );
+        if !variables.is_empty() {
+            files.insert(path, Value::Map(variables));
+        }
     }
     files
 }

@@ -184,6 +184,15 @@ pub enum ResolveError {
         #[help]
         help: String,
     },
+
+    #[error("no schema for the variables of Terraform module `{module}`; they are not checked")]
+    #[diagnostic(code(hub::resolve::unknown_module))]
+    UnknownModule {
+        module: String,
+        at: Loc,
+        #[help]
+        help: String,
+    },
 }
 
 /// `a platform`, `an archetype`.
@@ -217,6 +226,7 @@ impl Located for ResolveError {
             MisplacedStatement { at, .. } => (at, "not allowed here"),
             MissingChart { at, .. } => (at, "no `chart = ...`"),
             UnknownChart { at, .. } => (at, "no `schema` of this name is loaded"),
+            UnknownModule { at, .. } => (at, "the module of this cluster"),
         };
         (*at, Some(label.to_string()))
     }

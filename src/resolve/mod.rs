@@ -117,6 +117,35 @@ impl Fleet {
         }
     }
 
+    /// The provider tag of a cluster (`gcp`, `aws`, `azure`, `kubeconfig`), from its `provider`
+    /// value: a tagged map (`provider = gcp { ... }`) or a name. `None` when it has no provider.
+    pub fn cluster_provider<'a>(&'a self, id: DeclId, names: &'a Interner) -> Option<&'a str> {
+        let provider = self.values(id).get(names.get("provider")?)?;
+        match provider.kind() {
+            value::NodeKind::Map(entries) if entries.len() == 1 => {
+                Some(names.resolve(entries[0].0))
+            }
+            value::NodeKind::Scalar(Scalar::Str(kind) | Scalar::Reference(kind)) => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// The Terraform module of a cluster: its `terraform_provider`, else its provider's tag
+    /// (`kubeconfig` clusters have none unless they name one).
+    pub fn cluster_module<'a>(&'a self, id: DeclId, names: &'a Interner) -> Option<&'a str> {
+        let explicit = names
+            .get("terraform_provider")
+            .and_then(|key| self.values(id).get(key))
+            .and_then(|node| match node.as_scalar()? {
+                Scalar::Str(text) | Scalar::Reference(text) => Some(&**text),
+                _ => None,
+            });
+        explicit.or_else(|| {
+            self.cluster_provider(id, names)
+                .filter(|kind| *kind != "kubeconfig")
+        })
+    }
+
     /// Finds a community by `cluster/name`, or by `name` when only one community has it.
     pub fn find_community(&self, wanted: &str, names: &Interner) -> Result<DeclId, Vec<String>> {
         let matches: Vec<DeclId> = self
@@ -179,7 +208,7 @@ pub fn resolve(
         if fleet.decl(id).kind == DeclKind::Cluster {
             // A cluster's type comes from its provider, one of its own values.
             resolve_values(&mut fleet, id, schema, names, &mut errors);
-            fleet.roots[id.0 as usize] = cluster_root_type(&fleet, id, schema, names);
+            fleet.roots[id.0 as usize] = cluster_root_type(&fleet, id, schema, names, &mut errors);
             continue;
         }
         let root = root_type(&fleet, id, chart_key, schema, names, &mut errors);
@@ -635,20 +664,73 @@ fn root_type(
     }
 }
 
-/// A cluster's body is typed by `schema cluster_<provider>` (from `std.clusters`) when one is
-/// loaded; without it, a cluster's settings are not checked.
+/// A cluster's body is typed by `schema cluster_<provider>` (from `std.clusters`; a cluster with
+/// no provider by `cluster_without_provider`) together with `schema terraform_<module>`, the
+/// variables of its Terraform module. Without the first, a cluster's settings are not checked;
+/// without the second, its variables are not, and the missing schema is reported.
 fn cluster_root_type(
     fleet: &Fleet,
     id: DeclId,
     schema: &Schema,
     names: &Interner,
+    errors: &mut Vec<ResolveError>,
 ) -> Option<TypeId> {
-    let provider = fleet.values(id).get(names.get("provider")?)?;
-    let kind = match provider.kind() {
-        value::NodeKind::Map(entries) if entries.len() == 1 => names.resolve(entries[0].0),
-        _ => return None,
+    let kind = fleet
+        .cluster_provider(id, names)
+        .unwrap_or("without_provider");
+    let manifest = schema.schema(names.get(&format!("cluster_{kind}"))?)?;
+    let Some(module) = fleet.cluster_module(id, names) else {
+        return Some(manifest);
     };
-    schema.schema(names.get(&format!("cluster_{kind}"))?)
+    let module_schema = format!("terraform_{module}");
+    if let Some(variables) = names
+        .get(&module_schema)
+        .and_then(|symbol| schema.schema(symbol))
+    {
+        return schema.cluster_type(manifest, Some(variables));
+    }
+    // A cluster that sets no variable needs no schema for them.
+    let manifest_key = names.get("manifest");
+    let sets_variables = fleet.values(id).as_map().is_some_and(|entries| {
+        entries.iter().any(|(key, _)| {
+            Some(*key) != manifest_key
+                && !matches!(
+                    schema.step(manifest, *key),
+                    crate::check::schema::Step::Found(_)
+                )
+        })
+    });
+    if !sets_variables {
+        return Some(manifest);
+    }
+    let decl = fleet.decl(id);
+    let at = ["terraform_provider", "provider"]
+        .iter()
+        .filter_map(|key| names.get(key))
+        .find_map(|key| {
+            decl.layer
+                .ops
+                .iter()
+                .find(|op| op.path.first() == Some(&key))
+        })
+        .map_or(decl.loc(), |op| Loc::new(op.origin.file, op.origin.span));
+    let standard = crate::stdlib::module("std.terraform")
+        .is_some_and(|text| text.contains(&format!("schema {module_schema} ")));
+    let help = if standard {
+        format!(
+            "add `import std.terraform` for the variables of 2i2c's `{module}` module, or declare `schema {module_schema} {{ ... }}` with those of your own"
+        )
+    } else {
+        format!(
+            "declare `schema {module_schema} {{ ... }}` with the module's variables (`hubc import` writes one from `terraform/{module}/variables.tf`)"
+        )
+    };
+    errors.push(ResolveError::UnknownModule {
+        module: module.to_string(),
+        at,
+        help,
+    });
+    schema.cluster_type(manifest, None)
 }
 
 /// Merges the layers of one declaration: its parent's values, then (for a community) its

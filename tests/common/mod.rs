@@ -222,3 +222,66 @@ pub fn json_diagnostics(output: &std::process::Output) -> Vec<serde_json::Value>
     }
     diagnostics
 }
+
+/// Whether `terraform` can be run here. CI (`HUBC_REQUIRE_CORPUS`) requires it; elsewhere the
+/// caller skips, saying so.
+pub fn terraform_available() -> bool {
+    if std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() {
+        panic!("terraform is not installed, and HUBC_REQUIRE_CORPUS is set");
+    }
+    eprintln!("skipped: terraform is not installed");
+    false
+}
+
+/// A folder holding only `variables.tf`, initialised with `terraform init`, in which
+/// [`terraform_variables`] reads variables files.
+pub fn terraform_module(work: &Path, variables_tf: &[u8]) {
+    std::fs::create_dir_all(work).expect("work directory");
+    std::fs::write(work.join("variables.tf"), variables_tf).expect("variables.tf");
+    let init = std::process::Command::new("terraform")
+        .current_dir(work)
+        .args(["init", "-input=false", "-no-color"])
+        .output()
+        .expect("terraform init runs");
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+}
+
+/// The variables Terraform reads from a `.tfvars` file, through `terraform plan` and
+/// `terraform show -json`, in a folder prepared by [`terraform_module`].
+pub fn terraform_variables(tfvars: &Path, work: &Path) -> serde_json::Value {
+    let plan = work.join("plan");
+    let output = std::process::Command::new("terraform")
+        .current_dir(work)
+        .args(["plan", "-input=false", "-no-color", "-lock=false"])
+        .arg(format!("-var-file={}", tfvars.display()))
+        .arg(format!("-out={}", plan.display()))
+        .output()
+        .expect("terraform runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {text}", tfvars.display());
+    assert!(
+        !text.contains("undeclared variable"),
+        "{}: {text}",
+        tfvars.display()
+    );
+    let shown = std::process::Command::new("terraform")
+        .current_dir(work)
+        .args(["show", "-json", "-no-color"])
+        .arg(&plan)
+        .output()
+        .expect("terraform show runs");
+    let plan: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("plan JSON");
+    plan["variables"].clone()
+}
