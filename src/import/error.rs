@@ -65,6 +65,19 @@ pub enum ImportError {
         at: Loc,
     },
 
+    #[error("`{file}` uses {construct}, which a variables file cannot hold")]
+    #[diagnostic(
+        code(hub::import::tfvars_expression),
+        help(
+            "write the value itself: Terraform reads a variables file without variables or functions, so compute the value in the module or paste its result here"
+        )
+    )]
+    TfvarsExpression {
+        file: String,
+        construct: String,
+        at: Loc,
+    },
+
     #[error("`{what}` in `{file}` is not understood; it is kept as it is")]
     #[diagnostic(
         code(hub::import::kept_raw),
@@ -91,6 +104,7 @@ impl Located for ImportError {
             NotAMap { at, .. } => (at, "not a map"),
             MissingFile { at, .. } => (at, "listed here"),
             MalformedTfvars { at, .. } => (at, "here"),
+            TfvarsExpression { at, .. } => (at, "not a value"),
             KeptRaw { at, .. } => (at, "kept verbatim"),
         };
         (*at, Some(label.to_string()))

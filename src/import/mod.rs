@@ -645,20 +645,18 @@ impl Importer<'_> {
         match hcl::parse_tfvars(&text) {
             Ok(variables) => Some((module, variables)),
             Err(error) => {
-                self.errors.push(ImportError::MalformedTfvars {
-                    file: relative,
-                    reason: error.message,
-                    at: Loc::new(
-                        file,
-                        Span::new(
-                            error.offset,
-                            error.offset
-                                + text[error.offset.min(text.len())..]
-                                    .chars()
-                                    .next()
-                                    .map_or(0, char::len_utf8),
-                        ),
-                    ),
+                let at = Loc::new(file, Span::new(error.offset, error.end));
+                self.errors.push(match error.kind {
+                    hcl::HclErrorKind::Refused => ImportError::TfvarsExpression {
+                        file: relative,
+                        construct: error.message,
+                        at,
+                    },
+                    hcl::HclErrorKind::Malformed => ImportError::MalformedTfvars {
+                        file: relative,
+                        reason: error.message,
+                        at,
+                    },
                 });
                 None
             }
