@@ -10,6 +10,7 @@
 mod comments;
 mod error;
 mod hcl;
+pub mod terraform;
 pub mod write;
 pub mod yaml;
 

@@ -121,6 +121,14 @@ impl<'a> Evaluator<'a> {
                 self.template(template, false, &span)
             }
             Expression::HeredocTemplate(heredoc) => {
+                // Terraform ends a heredoc only at a line holding nothing but the marker.
+                let after = self.text.get(span.end..).unwrap_or_default();
+                if !(after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n")) {
+                    let marker = heredoc.delimiter.as_str();
+                    let message =
+                        format!("the closing `{marker}` of a heredoc must be alone on its line");
+                    return Err(self.error(span.end..span.end + 1, message));
+                }
                 let flush = self
                     .text
                     .get(span.clone())

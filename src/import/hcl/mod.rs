@@ -11,7 +11,8 @@
 //! Object entries keep the order they are written in, and a repeated key keeps its last value,
 //! as in Terraform. A number is a [`Value::Int`] when it is whole and fits in an `i64`, as
 //! `terraform show -json` prints `1.0`, `7/7` and `2e3` as integers, and a [`Value::Float`]
-//! otherwise (`10/4` is 2.5).
+//! otherwise (`10/4` is 2.5): the nearest `f64`, or the integer it equals when that is whole
+//! (beyond 2^53, where an `f64` has no fraction left).
 
 mod eval;
 mod number;
@@ -102,6 +103,12 @@ fn value_of(value: Val, span: Range) -> Result<Value, HclError> {
         Val::Number(number) => match number.to_i64() {
             Some(integer) => Value::Int(integer),
             None => match number.to_f64() {
+                // Beyond 2^53 every f64 is whole: the integer it equals is written back exactly,
+                // where its shortest decimal form (`63050394783186950`) is another number to
+                // Terraform.
+                Ok(float) if float.fract() == 0.0 && (-I64_LIMIT..I64_LIMIT).contains(&float) => {
+                    Value::Int(float as i64)
+                }
                 Ok(float) => Value::Float(float),
                 Err(_) => {
                     let message = format!(
@@ -127,6 +134,9 @@ fn value_of(value: Val, span: Range) -> Result<Value, HclError> {
         ),
     })
 }
+
+/// 2^63: the floats below it in magnitude are `i64`s.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// A long number's first digits and its length, for messages.
 fn abbreviated(digits: &str) -> String {

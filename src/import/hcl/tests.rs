@@ -77,6 +77,8 @@ fn arithmetic() {
         ("2 * -3", "Int(-6)"), ("- - 5", "Int(5)"), ("1 - - 1", "Int(2)"), ("-(1)", "Int(-1)"),
         ("3 / 2 * 2", "Int(3)"), ("(1 + 2) * 3", "Int(9)"), ("1 + 2 * 3", "Int(7)"),
         ("9223372036854775807 + 1", "Float(9.223372036854776e18)"),
+        // Beyond 2^53 the nearest f64 is whole: it is the integer written back.
+        ("9007199254740993 * 7 + 2.5 / 7", "Int(63050394783186952)"),
         // Strings that read as numbers are numbers to arithmetic, as in Terraform.
         (r#""5" + 1"#, "Int(6)"), (r#"-"5""#, "Int(-5)"),
     ]);
@@ -225,7 +227,11 @@ fn heredocs() {
         ("<<-EOT\n  $${a} %%{b} \\n EOTX\nEOT", r#"Str("${a} %{b} \\n EOTX\n")"#),
         ("<<EOT\r\na\r\nEOT\r\n", r#"Str("a\r\n")"#),
     ]);
-    assert_errors(&[("x = <<EOT\na\nEOF\n", 10, "expected heredoc end delimiter")]);
+    assert_errors(&[
+        ("x = <<EOT\na\nEOF\n", 10, "expected heredoc end delimiter"),
+        ("x = [<<EOT\na\nEOT, 1]\n", 17, "the closing `EOT` of a heredoc must be alone on its line"),
+    ]);
+    assert_values(&[("[<<EOT\na\nEOT\n, 1]", r#"List([Str("a\n"), Int(1)])"#)]);
 }
 
 #[test]
