@@ -229,7 +229,7 @@ fn heredocs() {
     ]);
     assert_errors(&[
         ("x = <<EOT\na\nEOF\n", 10, "expected heredoc end delimiter"),
-        ("x = [<<EOT\na\nEOT, 1]\n", 17, "the closing `EOT` of a heredoc must be alone on its line"),
+        ("x = [<<EOT\na\nEOT, 1]\n", 16, "the closing `EOT` of a heredoc must be alone on its line"),
     ]);
     assert_values(&[("[<<EOT\na\nEOT\n, 1]", r#"List([Str("a\n"), Int(1)])"#)]);
 }
