@@ -1,6 +1,6 @@
 //! Evaluating the expressions a variables file may hold, as Terraform evaluates them without
-//! variables or functions: literals, operators, conditionals, `for` expressions, indexes and
-//! splats over literal values, and templates (`template.rs`).
+//! variables or functions: literals, operators, conditionals and `for` expressions here;
+//! indexes and splats in `traversal.rs`, templates in `template.rs`.
 //!
 //! Terraform evaluates lazily: a reference in a branch or a `for` body that is never evaluated
 //! is no error (`false ? var.x : 1` is 1), and neither is an error in the branch a conditional
@@ -8,12 +8,10 @@
 
 use std::collections::HashMap;
 
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, UnaryOperator};
 
 use super::number::{INDEX_PRECISION, Number, NumberError};
-use super::types::{Type, convert, unify};
+use super::types::{Type, convert, to_bool, to_number, to_text, unify};
 use super::{HclError, HclErrorKind};
 
 /// A value during evaluation. Objects keep their keys unique, in the order they were written.
@@ -434,106 +432,6 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    /// Applies attribute accesses, indexes and splats to `value`.
-    fn traverse(
-        &mut self,
-        mut value: Val,
-        operators: &[hcl_edit::Decorated<TraversalOperator>],
-    ) -> Result<Val, HclError> {
-        for (index, operator) in operators.iter().enumerate() {
-            let span = span_of(operator);
-            self.charge(1, &span)?;
-            value = match operator.value() {
-                TraversalOperator::GetAttr(name) => self.attribute(value, name.as_str(), span)?,
-                TraversalOperator::LegacyIndex(position) => {
-                    let key = Val::Number(Number::from_u64(*position.value(), INDEX_PRECISION));
-                    self.index(value, key, span)?
-                }
-                TraversalOperator::Index(key) => {
-                    let key = self.evaluate(key)?;
-                    self.index(value, key, span)?
-                }
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    // An attribute splat applies the attribute accesses after it to each
-                    // element; a full splat applies every operator after it.
-                    let full = matches!(operator.value(), TraversalOperator::FullSplat(_));
-                    let rest = &operators[index + 1..];
-                    let length = if full {
-                        rest.len()
-                    } else {
-                        rest.iter()
-                            .take_while(|operator| {
-                                matches!(
-                                    operator.value(),
-                                    TraversalOperator::GetAttr(_)
-                                        | TraversalOperator::LegacyIndex(_)
-                                )
-                            })
-                            .count()
-                    };
-                    let elements = match value {
-                        Val::Null => Vec::new(),
-                        Val::Tuple(elements) => elements,
-                        other => vec![other],
-                    };
-                    let mut results = Vec::with_capacity(elements.len());
-                    for element in elements {
-                        results.push(self.traverse(element, &rest[..length])?);
-                    }
-                    let splatted = Val::Tuple(results);
-                    return self.traverse(splatted, &rest[length..]);
-                }
-            };
-        }
-        Ok(value)
-    }
-
-    /// `value.name`.
-    fn attribute(&self, value: Val, name: &str, span: Range) -> Result<Val, HclError> {
-        match value {
-            Val::Object(entries) => match entries.into_iter().find(|(key, _)| key == name) {
-                Some((_, found)) => Ok(found),
-                None => Err(self.error(span, format!("this object has no attribute `{name}`"))),
-            },
-            Val::Null => Err(self.error(span, "a null value has no attributes")),
-            other => Err(self.error(
-                span,
-                format!("a {} has no attributes", Type::of(&other).name()),
-            )),
-        }
-    }
-
-    /// `value[key]`.
-    fn index(&self, value: Val, key: Val, span: Range) -> Result<Val, HclError> {
-        match (value, key) {
-            (_, Val::Null) => Err(self.error(span, "an index cannot be null")),
-            (Val::Tuple(mut elements), key) => {
-                let position = to_number(&key)
-                    .ok()
-                    .and_then(|number| number.to_i64())
-                    .ok_or_else(|| {
-                        self.error(span.clone(), "a list is indexed by a whole number")
-                    })?;
-                match usize::try_from(position) {
-                    Ok(position) if position < elements.len() => Ok(elements.swap_remove(position)),
-                    _ => Err(self.error(
-                        span,
-                        format!("index {position} is outside a list of {}", elements.len()),
-                    )),
-                }
-            }
-            (Val::Object(entries), Val::String(name)) => {
-                self.attribute(Val::Object(entries), &name, span)
-            }
-            (Val::Object(_), _) => Err(self.error(span, "an object is indexed by a string")),
-            (Val::Null, _) => Err(self.error(span, "a null value cannot be indexed")),
-            (other, _) => Err(self.error(
-                span,
-                format!("a {} cannot be indexed", Type::of(&other).name()),
-            )),
-        }
-    }
-
     /// A binary operation on two evaluated operands.
     fn binary(
         &mut self,
@@ -625,44 +523,5 @@ fn weight(value: &Val) -> u64 {
                 .sum::<u64>()
         }
         Val::Null | Val::Bool(_) | Val::Number(_) => 1,
-    }
-}
-
-/// A value as a number, as `cty` converts it: a number, or a string that reads as one.
-pub fn to_number(value: &Val) -> Result<Number, &'static str> {
-    match value {
-        Val::Number(number) => Ok(number.clone()),
-        Val::String(text) => match Number::parse(text) {
-            Some(Ok(number)) => Ok(number),
-            Some(Err(_)) => Err("the number is out of range"),
-            None => Err("a number is required here"),
-        },
-        Val::Null => Err("a number is required here, not null"),
-        _ => Err("a number is required here"),
-    }
-}
-
-/// A value as a bool, as `cty` converts it: a bool, or one of the strings `true`, `false`, `1`
-/// and `0`.
-pub fn to_bool(value: &Val) -> Result<bool, &'static str> {
-    match value {
-        Val::Bool(boolean) => Ok(*boolean),
-        Val::String(text) if text == "true" || text == "1" => Ok(true),
-        Val::String(text) if text == "false" || text == "0" => Ok(false),
-        Val::Null => Err("a bool is required here, not null"),
-        _ => Err("a bool is required here"),
-    }
-}
-
-/// A value as a string, as `cty` converts it: a string, a number in its shortest decimal form,
-/// or a bool. The error completes "a template value ..." or "an object key ...".
-pub fn to_text(value: &Val) -> Result<String, &'static str> {
-    match value {
-        Val::String(text) => Ok(text.clone()),
-        Val::Number(number) => Ok(number.to_text()),
-        Val::Bool(boolean) => Ok(boolean.to_string()),
-        Val::Null => Err("cannot be null"),
-        Val::Tuple(_) => Err("must be a string, not a list"),
-        Val::Object(_) => Err("must be a string, not an object"),
     }
 }

@@ -17,6 +17,7 @@
 mod eval;
 mod number;
 mod template;
+mod traversal;
 mod types;
 
 #[cfg(test)]
@@ -189,8 +190,8 @@ fn unclosed(text: &str) -> Option<(usize, &str)> {
             } else if rest.starts_with("${") || rest.starts_with("%{") {
                 open.push((at, &text[at..at + 2]));
                 2
-            } else if rest.starts_with('\\') {
-                1 + rest[1..].chars().next().map_or(0, char::len_utf8)
+            } else if let Some(escaped) = rest.strip_prefix('\\') {
+                1 + escaped.chars().next().map_or(0, char::len_utf8)
             } else {
                 if rest.starts_with('"') {
                     open.pop();

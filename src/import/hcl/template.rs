@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use hcl_edit::template::{Directive, Element, Template};
 
 use super::HclError;
-use super::eval::{Evaluator, Range, Val, span_of, to_text};
+use super::eval::{Evaluator, Range, Val, span_of};
+use super::types::to_text;
 
 /// A token of the flat list: a piece of literal text (a whole literal of a quoted string, one
 /// line of a heredoc), or an interpolation or directive marker with its strip flags.

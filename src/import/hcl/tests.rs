@@ -1,6 +1,7 @@
 //! Unit tests of the tfvars reader: each construct of HCL a variables file may hold, with the
 //! values Terraform gives for it (checked with `terraform show -json`), and each it refuses.
 
+use super::number::{Number, NumberError};
 use super::*;
 
 /// Checks that each expression, assigned to `x`, reads as the value with that debug text.
@@ -303,7 +304,7 @@ fn refused_constructs() {
 /// Hostile input gives an error, not a hang or a panic: work is bounded, and so are numbers.
 #[test]
 fn hostile_input_is_bounded() {
-    let ten = format!("[{}]", vec!["0"; 10].join(", "));
+    let ten = format!("[{}]", ["0"; 10].join(", "));
     let nested_loops = format!(
         "x = {}1{}\n",
         format!("[for x in {ten}: ").repeat(8),
@@ -317,7 +318,7 @@ fn hostile_input_is_bounded() {
         "%{ endfor }".repeat(8)
     );
     assert!(parse_tfvars(&templates).is_err());
-    let huge = format!("x = {}\n", vec!["1e300"; 6].join(" * "));
+    let huge = format!("x = {}\n", ["1e300"; 6].join(" * "));
     assert_eq!(
         parse_tfvars(&huge).expect_err("out of range").message,
         "the result is out of range"
@@ -366,4 +367,100 @@ fn corpus_round_trips() {
         let written = crate::emit::hcl::tfvars(&parsed);
         assert_eq!(parse_tfvars(&written).as_ref(), Ok(&parsed), "{path:?}");
     }
+}
+
+// Numbers: Terraform's 512-bit floats.
+fn number(text: &str) -> Number {
+    Number::parse(text).expect("a number").expect("in range")
+}
+
+#[test]
+fn texts_match_terraform() {
+    // Each pair is what `terraform show -json` printed for `"x${expression}"`.
+    let ten_thirds = "3.3333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333332";
+    let cases = [
+        (number("10").divide(&number("3")), ten_thirds),
+        (number("0").negate().add(&number("0").negate()), "-0"),
+        (Ok(number("1e-5")), "0.00001"),
+        (Ok(number("1.0")), "1"),
+        (
+            Ok(number("100000000000000000000000")),
+            "100000000000000000000000",
+        ),
+        (number("0.1").add(&number("0.2")), "0.3"),
+        (Ok(number("-2.5")), "-2.5"),
+        (number("1").divide(&number("1024")), "0.0009765625"),
+        (Ok(number("123456789.125")), "123456789.125"),
+        (
+            number("2")
+                .divide(&number("3"))
+                .and_then(|n| n.multiply(&number("3"))),
+            "2",
+        ),
+        (Ok(number("1e-7")), "0.0000001"),
+    ];
+    for (result, expected) in cases {
+        assert_eq!(result.expect("in range").to_text(), expected);
+    }
+}
+
+#[test]
+fn arithmetic_matches_terraform() {
+    let value = |result: Result<Number, NumberError>| result.expect("in range").to_f64();
+    assert_eq!(value(number("-7").remainder(&number("3"))), Ok(-1.0));
+    assert_eq!(value(number("7.5").remainder(&number("-2"))), Ok(1.5));
+    assert_eq!(value(number("5").remainder(&number("-3"))), Ok(2.0));
+    assert_eq!(value(number("7").remainder(&number("0"))), Ok(7.0));
+    assert_eq!(value(number("0.1").multiply(&number("3"))), Ok(0.3));
+    assert_eq!(value(number("10").divide(&number("3"))), Ok(10.0 / 3.0));
+    assert_eq!(
+        number("5").divide(&number("0")).err(),
+        Some(NumberError::DivisionByZero)
+    );
+    assert_eq!(number("9223372036854775807").to_i64(), Some(i64::MAX));
+    assert_eq!(number("9223372036854775808").to_i64(), None);
+    assert_eq!(number("-9223372036854775808").to_i64(), Some(i64::MIN));
+    assert_eq!(number("2e3").to_i64(), Some(2000));
+    assert_eq!(number("2.5").to_i64(), None);
+}
+
+#[test]
+fn floats_round_to_nearest_even() {
+    for text in [
+        "0.1",
+        "1e-320",
+        "4.9e-324",
+        "1.7976931348623157e308",
+        "123.456",
+        "2.5e-8",
+    ] {
+        assert_eq!(
+            number(text).to_f64(),
+            Ok(text.parse::<f64>().expect("f64")),
+            "{text}"
+        );
+    }
+    assert_eq!(number("1e309").to_f64(), Err(NumberError::OutOfRange));
+    assert_eq!(number("1e-400").to_f64(), Ok(0.0));
+    assert_eq!(
+        Number::parse("1e2000").map(|n| n.err()),
+        Some(Some(NumberError::OutOfRange))
+    );
+    assert_eq!(
+        Number::parse("1e99999999999999").map(|n| n.err()),
+        Some(Some(NumberError::OutOfRange))
+    );
+}
+
+#[test]
+fn parsing_follows_go() {
+    for text in [".5", "5.", "+1", "-1e+2", "007"] {
+        assert!(Number::parse(text).is_some(), "{text}");
+    }
+    for text in ["", ".", "e5", "1e", "0x10", "1_000", "Inf", "1.2.3", " 1"] {
+        assert!(Number::parse(text).is_none(), "{text}");
+    }
+    // Digits past the 400th still round the value right.
+    let long = format!("0.{}", "3".repeat(5000));
+    assert_eq!(number(&long).to_f64(), Ok(1.0 / 3.0));
 }

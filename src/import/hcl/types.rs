@@ -1,8 +1,10 @@
 //! The types of values, as far as a conditional needs them: Terraform converts both results of
 //! `c ? a : b` to one type, so `true ? 1 : "a"` is the string `"1"` and `true ? [1] : [1, 2]`
-//! is a list of numbers.
+//! is a list of numbers. And the conversions `cty` makes of an operand: to a number, a bool or
+//! a string.
 
 use super::eval::Val;
+use super::number::Number;
 
 /// The type of a value, or one both results of a conditional can take.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +100,8 @@ pub fn unify(left: &Type, right: &Type) -> Option<Type> {
 }
 
 /// The type every one of `types` converts to; `Dynamic` for none.
-fn unify_all<'t>(types: impl Iterator<Item = &'t Type>) -> Option<Type> {
-    types.fold(Some(Type::Dynamic), |common, ty| unify(&common?, ty))
+fn unify_all<'t>(mut types: impl Iterator<Item = &'t Type>) -> Option<Type> {
+    types.try_fold(Type::Dynamic, |common, ty| unify(&common, ty))
 }
 
 /// `value` converted to `ty`, a type [`unify`] gave for it: numbers and bools become strings
@@ -143,6 +145,45 @@ pub fn convert(value: Val, ty: &Type) -> Val {
                 .collect(),
         ),
         (value, _) => value,
+    }
+}
+
+/// A value as a number, as `cty` converts it: a number, or a string that reads as one.
+pub fn to_number(value: &Val) -> Result<Number, &'static str> {
+    match value {
+        Val::Number(number) => Ok(number.clone()),
+        Val::String(text) => match Number::parse(text) {
+            Some(Ok(number)) => Ok(number),
+            Some(Err(_)) => Err("the number is out of range"),
+            None => Err("a number is required here"),
+        },
+        Val::Null => Err("a number is required here, not null"),
+        _ => Err("a number is required here"),
+    }
+}
+
+/// A value as a bool, as `cty` converts it: a bool, or one of the strings `true`, `false`, `1`
+/// and `0`.
+pub fn to_bool(value: &Val) -> Result<bool, &'static str> {
+    match value {
+        Val::Bool(boolean) => Ok(*boolean),
+        Val::String(text) if text == "true" || text == "1" => Ok(true),
+        Val::String(text) if text == "false" || text == "0" => Ok(false),
+        Val::Null => Err("a bool is required here, not null"),
+        _ => Err("a bool is required here"),
+    }
+}
+
+/// A value as a string, as `cty` converts it: a string, a number in its shortest decimal form,
+/// or a bool. The error completes "a template value ..." or "an object key ...".
+pub fn to_text(value: &Val) -> Result<String, &'static str> {
+    match value {
+        Val::String(text) => Ok(text.clone()),
+        Val::Number(number) => Ok(number.to_text()),
+        Val::Bool(boolean) => Ok(boolean.to_string()),
+        Val::Null => Err("cannot be null"),
+        Val::Tuple(_) => Err("must be a string, not a list"),
+        Val::Object(_) => Err("must be a string, not an object"),
     }
 }
 
