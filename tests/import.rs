@@ -209,15 +209,7 @@ fn every_imported_clusters_tfvars_means_what_the_original_did() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    if std::process::Command::new("terraform")
-        .arg("version")
-        .output()
-        .is_err()
-    {
-        if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() {
-            panic!("terraform is not installed");
-        }
-        eprintln!("skipped: terraform is not installed");
+    if !common::terraform_installed() {
         return;
     }
     let directory = TempDir::new("tfvars");
@@ -255,16 +247,7 @@ fn every_imported_clusters_tfvars_means_what_the_original_did() {
                 work.join("variables.tf"),
             )
             .expect("variables.tf");
-            let init = std::process::Command::new("terraform")
-                .current_dir(&work)
-                .args(["init", "-input=false", "-no-color"])
-                .output()
-                .expect("terraform init runs");
-            assert!(
-                init.status.success(),
-                "{}",
-                String::from_utf8_lossy(&init.stderr)
-            );
+            common::terraform_init(&work);
             work
         });
         let emitted = directory.join(&format!("out/terraform/{key}.tfvars"));

@@ -4,21 +4,10 @@
 
 mod common;
 
+use common::Random;
 use hubc::emit::Value;
 use hubc::import::terraform::{module_schema, parse_tfvars, schema_name};
-use hubc::import::write::{Types, key, literal};
-
-/// A value as a `.hub` literal.
-fn hub_literal(value: &Value) -> String {
-    let schema = hubc::check::schema::Schema::default();
-    let names = hubc::intern::Interner::default();
-    let types = Types {
-        schema: &schema,
-        names: &names,
-        root: None,
-    };
-    literal(value, &[], &types)
-}
+use hubc::import::write::{key, untyped_literal};
 
 /// The diagnostics of a fleet of the module's schema and a platform that sets `variables`
 /// under the schema, or `(no diagnostics)`.
@@ -28,7 +17,7 @@ fn check_values(module: &str, schema: &str, variables: &[(String, Value)]) -> St
         schema_name(module)
     );
     for (name, value) in variables {
-        fleet.push_str(&format!("  {} = {}\n", key(name), hub_literal(value)));
+        fleet.push_str(&format!("  {} = {}\n", key(name), untyped_literal(value)));
     }
     fleet.push_str("}\n");
     common::check_fleet(&fleet)
@@ -88,19 +77,6 @@ fn the_corpus_modules_become_schemas_their_variables_files_fit() {
         }
     }
     assert_eq!(n_files, 10, "every variables file of the corpus");
-}
-
-/// A small deterministic generator (SplitMix64).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % bound as u64) as usize
-    }
 }
 
 /// A Terraform type, to write in `variables.tf` and to make values of.

@@ -10,29 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::TempDir;
-
-/// A small deterministic generator (SplitMix64), so that every run plans the same files.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound`.
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-
-    fn pick<'t>(&mut self, choices: &[&'t str]) -> &'t str {
-        choices[self.below(choices.len())]
-    }
-}
+use common::{Random, TempDir};
 
 /// Writes expressions of one type from random choices; `depth` bounds their nesting.
 struct Generator {
@@ -389,22 +367,9 @@ fn terraform_values(work: &Path, files: &[std::path::PathBuf]) -> serde_json::Va
     plan["variables"].clone()
 }
 
-/// Whether `terraform` runs; without it the test says plainly that it skipped, unless CI or
-/// `HUBC_REQUIRE_CORPUS` requires the tools.
-fn terraform_available() -> bool {
-    if Command::new("terraform").arg("version").output().is_ok() {
-        return true;
-    }
-    if std::env::var_os("HUBC_REQUIRE_CORPUS").is_some() || std::env::var_os("CI").is_some() {
-        panic!("terraform is not installed, and CI or HUBC_REQUIRE_CORPUS requires it");
-    }
-    eprintln!("skipped: terraform is not installed, so no .tfvars was checked against it");
-    false
-}
-
 #[test]
 fn generated_tfvars_mean_to_hubc_what_they_mean_to_terraform() {
-    if !terraform_available() {
+    if !common::terraform_installed() {
         return;
     }
     let n_files: usize = std::env::var("HUBC_TFVARS_CASES")
@@ -443,16 +408,7 @@ fn generated_tfvars_mean_to_hubc_what_they_mean_to_terraform() {
         emitted.push(directory.write(&format!("emitted/{file}.tfvars"), written));
     }
     directory.write("module/variables.tf", &declarations);
-    let init = Command::new("terraform")
-        .current_dir(&work)
-        .args(["init", "-input=false", "-no-color"])
-        .output()
-        .expect("terraform init runs");
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    common::terraform_init(&work);
     let before = terraform_values(&work, &originals);
     let after = terraform_values(&work, &emitted);
     let mut differences = Vec::new();

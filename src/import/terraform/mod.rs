@@ -19,7 +19,7 @@ use hcl_edit::structure::{Attribute, Block, Structure};
 
 use super::hcl::{self, evaluate};
 pub use super::hcl::{HclError, HclErrorKind, parse_tfvars};
-use super::write::{Types, key, literal};
+use super::write::{key, untyped_literal};
 use crate::emit::Value;
 
 /// The `.hub` text of `schema terraform_<module> { ... }`, one field per `variable` block of
@@ -194,7 +194,7 @@ impl Variable {
                     .iter()
                     .map(|value| match value {
                         Value::Str(_) | Value::Int(_) | Value::Float(_) => {
-                            Some(literal_text(value))
+                            Some(untyped_literal(value))
                         }
                         _ => None,
                     })
@@ -276,7 +276,7 @@ impl Variable {
         };
         text.push_str(&format!("  {required}{}: {}", key(&self.name), self.ty));
         if let Some(default) = &self.default {
-            text.push_str(&format!(" = {}", literal_text(default)));
+            text.push_str(&format!(" = {}", untyped_literal(default)));
         }
         text.push('\n');
         text
@@ -291,18 +291,6 @@ fn common_indentation(lines: &[String]) -> usize {
         .map(|line| line.len() - line.trim_start_matches(' ').len())
         .min()
         .unwrap_or(0)
-}
-
-/// A value as a `.hub` literal, typed by no schema.
-fn literal_text(value: &Value) -> String {
-    let schema = crate::check::schema::Schema::default();
-    let names = crate::intern::Interner::default();
-    let types = Types {
-        schema: &schema,
-        names: &names,
-        root: None,
-    };
-    literal(value, &[], &types)
 }
 
 /// The `.hub` type of a Terraform type expression.
@@ -384,7 +372,7 @@ fn attribute_member(text: &str, name: &str, expression: &Expression) -> Result<S
             [ty] => Ok(format!("  {field}: {}\n", nullable(hub_type(text, ty)?))),
             [ty, default] => {
                 let ty = nullable(hub_type(text, ty)?);
-                let default = literal_text(&evaluate(text, default)?);
+                let default = untyped_literal(&evaluate(text, default)?);
                 Ok(format!("  {field}: {ty} = {default}\n"))
             }
             _ => Err(error_at(
