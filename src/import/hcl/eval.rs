@@ -27,8 +27,9 @@ pub enum Val {
 
 /// How much evaluation may do: about one unit per expression, per value copied and per 16 bytes
 /// of text. Nested `for` expressions multiply, so a short file could otherwise ask for more
-/// work than there is time.
-const BUDGET: u64 = 10_000_000;
+/// work than there is time. A file may spend a million units and one more per byte of its text,
+/// so that a large file of plain values always fits.
+const BUDGET: u64 = 1_000_000;
 
 /// Evaluates expressions of one file.
 pub struct Evaluator<'a> {
@@ -52,7 +53,7 @@ impl<'a> Evaluator<'a> {
     pub fn new(text: &'a str) -> Evaluator<'a> {
         Evaluator {
             text,
-            budget: BUDGET,
+            budget: BUDGET + text.len() as u64,
             scope: Vec::new(),
         }
     }
@@ -71,7 +72,7 @@ impl<'a> Evaluator<'a> {
             }
             None => {
                 self.budget = 0;
-                let message = "this expression takes too much work to evaluate: it builds more than ten million values";
+                let message = "this expression takes too much work to evaluate: it builds more than a million values";
                 Err(self.error(span.clone(), message))
             }
         }
