@@ -179,7 +179,7 @@ fn every_imported_clusters_tfvars_means_what_the_original_did() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    if !common::terraform_available() {
+    if !common::terraform_installed() {
         return;
     }
     let directory = TempDir::new("tfvars");
@@ -333,6 +333,38 @@ fn broken_input_gets_a_coded_diagnostic_pointing_into_the_yaml() {
     ]);
     assert_eq!(chart[0]["code"], "hub::import::unknown_chart");
     assert_eq!(chart[0]["line"], 17);
+
+    let function_call = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub: {}\n",
+        ),
+        (
+            "terraform/gcp/projects/campus.tfvars",
+            "prefix = \"campus\"\ncore_node_max_count = max(1, 2)\nzone = var.zone\n",
+        ),
+    ]);
+    assert_eq!(function_call[0]["code"], "hub::import::tfvars_expression");
+    assert_eq!(function_call[0]["line"], 2);
+    assert_eq!(function_call[0]["column"], 23);
+    let message = function_call[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("a function call `max(...)`"), "{message}");
+
+    let reference = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub: {}\n",
+        ),
+        (
+            "terraform/gcp/projects/campus.tfvars",
+            "max_session_duration = 12 * 60 * 60\nzone = var.zone\n",
+        ),
+    ]);
+    assert_eq!(reference[0]["code"], "hub::import::tfvars_expression");
+    let message = reference[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("a reference `var.zone`"), "{message}");
 }
 
 #[test]

@@ -220,7 +220,7 @@ fn every_file_of_each_kind_under_an_unexpected_name_is_imported_or_warned_about(
         leap.contains("terraform_project = \"pilot-hubs\""),
         "{leap}"
     );
-    if !common::terraform_available() {
+    if !common::terraform_installed() {
         return;
     }
     for (module, project, original) in [

@@ -177,7 +177,7 @@ pub fn provider(
         .to_string();
     let derives = terraform.as_ref().is_some_and(|module| {
         names
-            .get(&format!("terraform_{module}"))
+            .get(&crate::resolve::module_schema_name(module))
             .and_then(|name| analysis.schema.named.get(&name))
             .is_some_and(|named| analysis.standard_files.binary_search(&named.file).is_ok())
     });

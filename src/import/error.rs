@@ -120,6 +120,19 @@ pub enum ImportError {
         at: Loc,
     },
 
+    #[error("`{file}` uses {construct}, which a variables file cannot hold")]
+    #[diagnostic(
+        code(hub::import::tfvars_expression),
+        help(
+            "write the value itself: Terraform reads a variables file without variables or functions, so compute the value in the module or paste its result here"
+        )
+    )]
+    TfvarsExpression {
+        file: String,
+        construct: String,
+        at: Loc,
+    },
+
     #[error("`{what}` in `{file}` is not understood; it is kept as it is")]
     #[diagnostic(
         code(hub::import::kept_raw),
@@ -147,6 +160,7 @@ impl Located for ImportError {
             MissingFile { at, .. } => (at, "listed here"),
             MalformedTfvars { at, .. } => (at, "here"),
             UnknownChart { at, .. } => (at, "not `basehub` or `daskhub`"),
+            TfvarsExpression { at, .. } => (at, "not a value"),
             KeptRaw { at, .. } => (at, "kept verbatim"),
             UntypedModule { at, .. } => (at, "this module"),
             NotImported { at, .. } => (at, "not imported"),

@@ -198,15 +198,18 @@ impl Importer<'_> {
         match hcl::parse_tfvars(&text) {
             Ok(variables) => Some((variables, Loc::new(file, Span::default()))),
             Err(error) => {
-                let end = error.offset
-                    + text[error.offset.min(text.len())..]
-                        .chars()
-                        .next()
-                        .map_or(0, char::len_utf8);
-                self.errors.push(ImportError::MalformedTfvars {
-                    file: relative.to_string(),
-                    reason: error.message,
-                    at: Loc::new(file, Span::new(error.offset, end)),
+                let at = Loc::new(file, Span::new(error.offset, error.end));
+                self.errors.push(match error.kind {
+                    hcl::HclErrorKind::Refused => ImportError::TfvarsExpression {
+                        file: relative.to_string(),
+                        construct: error.message,
+                        at,
+                    },
+                    hcl::HclErrorKind::Malformed => ImportError::MalformedTfvars {
+                        file: relative.to_string(),
+                        reason: error.message,
+                        at,
+                    },
                 });
                 None
             }
@@ -308,6 +311,7 @@ fn open_schema(module: &str) -> String {
         "//! The variables of the Terraform module `terraform/{module}`, whose `variables.tf` was not\n\
          //! imported: any variable is accepted. Declare them here to have them checked.\n\n\
          /// The variables of the `terraform/{module}` module.\n\
-         schema terraform_{module} {{\n  ...\n}}\n"
+         schema {} {{\n  ...\n}}\n",
+        super::terraform::schema_name(module)
     ))
 }

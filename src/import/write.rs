@@ -84,6 +84,18 @@ pub fn literal(value: &Value, at: &[String], types: &Types<'_>) -> String {
     typed_literal(value, ty, at.last().map(String::as_str), types)
 }
 
+/// A value as a `.hub` literal that no schema types: strings stay strings.
+pub fn untyped_literal(value: &Value) -> String {
+    let schema = Schema::default();
+    let names = Interner::default();
+    let types = Types {
+        schema: &schema,
+        names: &names,
+        root: None,
+    };
+    literal(value, &[], &types)
+}
+
 /// A value as a literal of type `ty`; `key` is the key it sits under.
 fn typed_literal(
     value: &Value,

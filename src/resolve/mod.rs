@@ -177,6 +177,16 @@ pub fn values_schema_of_chart(chart: &str) -> &str {
     }
 }
 
+/// The schema of the variables of a Terraform module: `terraform_` and the module's name, with
+/// every character that cannot be in an identifier replaced by `_`.
+pub fn module_schema_name(module: &str) -> String {
+    let sanitized: String = module
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("terraform_{sanitized}")
+}
+
 /// Resolves every declaration of the files. Problems are returned; resolution goes on around
 /// them, so a broken community does not hide the problems of the others.
 pub fn resolve(
@@ -682,7 +692,7 @@ fn cluster_root_type(
     let Some(module) = fleet.cluster_module(id, names) else {
         return Some(manifest);
     };
-    let module_schema = format!("terraform_{module}");
+    let module_schema = module_schema_name(module);
     if let Some(variables) = names
         .get(&module_schema)
         .and_then(|symbol| schema.schema(symbol))
