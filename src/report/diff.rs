@@ -237,7 +237,8 @@ pub struct BudgetChange {
 }
 
 /// A community that moved from one archetype to another, with what it customizes on each side:
-/// a move to an archetype that allows less turns tuned overrides into bespoke ones.
+/// a move to an archetype that allows less turns tuned overrides into bespoke ones, or into
+/// violations.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ArchetypeChange {
     pub community: String,
@@ -248,6 +249,9 @@ pub struct ArchetypeChange {
     pub tuned_after: usize,
     pub bespoke_before: usize,
     pub bespoke_after: usize,
+    /// Overrides that break the archetype's policy: a `locked` path, a bound.
+    pub violations_before: usize,
+    pub violations_after: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]

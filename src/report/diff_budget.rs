@@ -5,13 +5,9 @@
 //! that had to leave something out. Everything left out is counted, and the comment ends by
 //! saying what it left out.
 
-use std::collections::BTreeMap;
-
-/// GitHub's limit on the body of a comment, in characters.
-pub(super) const LIMIT: usize = 65_536;
-/// What the comment may take, in bytes. A character is at least one byte, and at least one
-/// UTF-16 unit, so this holds however GitHub counts; the rest of [`LIMIT`] is room for a line
-/// CI adds (a link to the whole report).
+/// What the comment may take, in bytes, of the 65,536 characters GitHub allows. A character is
+/// at least one byte, and at least one UTF-16 unit, so this holds however GitHub counts; the rest
+/// is room for a line CI adds (a link to the whole report).
 pub(super) const BUDGET: usize = 60_000;
 /// Room kept for the closing note that says what was left out.
 const FOOTER: usize = 2_000;
@@ -39,8 +35,8 @@ pub(super) struct Writer {
     budget: usize,
     /// Bytes promised to text still to come: a closing tag, a note.
     reserved: usize,
-    /// Items that might not fit, by kind.
-    counts: BTreeMap<&'static str, Shown>,
+    /// Items that might not fit, by kind, in the order they first came.
+    counts: Vec<(&'static str, Shown)>,
 }
 
 impl Writer {
@@ -49,7 +45,7 @@ impl Writer {
             out: String::new(),
             budget,
             reserved: 0,
-            counts: BTreeMap::new(),
+            counts: Vec::new(),
         }
     }
 
@@ -66,14 +62,12 @@ impl Writer {
 
     /// How many items were left out, of every kind.
     pub fn left_out(&self) -> usize {
-        self.counts.values().map(|c| c.total - c.shown).sum()
+        self.counts.iter().map(|(_, c)| c.total - c.shown).sum()
     }
 
     /// Counts `total` items of a kind, `shown` of which are in the comment.
     pub fn count(&mut self, what: &'static str, shown: usize, total: usize) {
-        let entry = self.counts.entry(what).or_default();
-        entry.shown += shown;
-        entry.total += total;
+        add(&mut self.counts, what, Shown { shown, total });
     }
 
     /// Writes a block (ending with a blank line) when it fits; counts it as one `what`.
@@ -87,7 +81,7 @@ impl Writer {
     }
 
     /// A table: the header and as many of the first `limit` rows as fit, then a line saying how
-    /// many more `what` there are. Returns how many rows it shows.
+    /// many more `what` there are.
     pub fn table(&mut self, header: &[&str], rows: &[String], limit: usize, what: &'static str) {
         let mut head = format!("| {} |\n|", header.join(" | "));
         head.push_str(&" --- |".repeat(header.len()));
@@ -96,14 +90,21 @@ impl Writer {
         self.lines(&head, &lines, limit, what);
     }
 
-    /// A list: as many of the first `limit` items as fit, then a line saying how many more
-    /// `what` there are.
-    pub fn list(&mut self, items: &[String], limit: usize, what: &'static str) {
+    /// A list after a paragraph `label` (none when empty): as many of the first `limit` items as
+    /// fit, then a line saying how many more `what` there are. The label is shown only with
+    /// items.
+    pub fn list(&mut self, label: &str, items: &[String], limit: usize, what: &'static str) {
+        let head = if label.is_empty() {
+            String::new()
+        } else {
+            format!("{label}\n\n")
+        };
         let lines: Vec<String> = items.iter().map(|item| format!("- {item}\n")).collect();
-        self.lines("", &lines, limit, what);
+        self.lines(&head, &lines, limit, what);
     }
 
-    /// Lines of one block after `head`, as many as fit, and a blank line.
+    /// Lines of one block after `head`, as many as fit, and a blank line; nothing, not even
+    /// `head`, when the first line does not fit.
     fn lines(&mut self, head: &str, lines: &[String], limit: usize, what: &'static str) {
         if lines.is_empty() {
             return;
@@ -209,21 +210,30 @@ pub(super) fn compose(head: &str, sections: &[Section<'_>], see_all: &str) -> St
         *writer = again;
     }
     let mut out = head.to_string();
-    let mut counts: BTreeMap<&'static str, Shown> = BTreeMap::new();
+    let mut counts = Vec::new();
     for writer in &written {
         out.push_str(&writer.out);
-        for (what, count) in &writer.counts {
-            let entry = counts.entry(what).or_default();
-            entry.shown += count.shown;
-            entry.total += count.total;
+        for &(what, count) in &writer.counts {
+            add(&mut counts, what, count);
         }
     }
     out.push_str(&footer(&counts, see_all));
     out
 }
 
+/// Adds `count` to the count of its kind.
+fn add(counts: &mut Vec<(&'static str, Shown)>, what: &'static str, count: Shown) {
+    match counts.iter_mut().find(|(kind, _)| *kind == what) {
+        Some((_, entry)) => {
+            entry.shown += count.shown;
+            entry.total += count.total;
+        }
+        None => counts.push((what, count)),
+    }
+}
+
 /// The note that ends a comment that left something out, within [`FOOTER`] bytes.
-fn footer(counts: &BTreeMap<&'static str, Shown>, see_all: &str) -> String {
+fn footer(counts: &[(&'static str, Shown)], see_all: &str) -> String {
     let cut: Vec<String> = counts
         .iter()
         .filter(|(_, c)| c.shown < c.total)
@@ -233,14 +243,14 @@ fn footer(counts: &BTreeMap<&'static str, Shown>, see_all: &str) -> String {
         return String::new();
     }
     let mut note =
-        format!("**Left out** to keep this comment under GitHub's limit of {LIMIT} characters: ");
-    let room = FOOTER.saturating_sub(note.len() + see_all.len() + 40);
+        "**Left out** to keep this comment under GitHub's limit of 65,536 characters: ".to_string();
+    let room = FOOTER.saturating_sub(see_all.len() + 40);
     let mut listed = 0;
-    for (index, item) in cut.iter().enumerate() {
-        if note.len() + item.len() > room {
+    for item in &cut {
+        if note.len() + 2 + item.len() > room {
             break;
         }
-        if index > 0 {
+        if listed > 0 {
             note.push_str(", ");
         }
         note.push_str(item);

@@ -62,38 +62,57 @@ pub(super) fn html(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-/// Community names in code, or when there are many, how many in each cluster.
-pub(super) fn communities(list: &[&str]) -> String {
-    names(
-        list,
-        ("community", "communities"),
-        super::render::cluster_of,
-    )
+/// What a list of names holds, and what they are grouped by when there are many: the singular
+/// and plural of each.
+pub(super) struct Names {
+    pub what: (&'static str, &'static str),
+    pub groups: (&'static str, &'static str),
+    pub group: fn(&str) -> &str,
 }
 
-/// Names in code, or when there are many, how many in each group (`group` names it).
-pub(super) fn names(
-    list: &[&str],
-    what: (&'static str, &'static str),
-    group: fn(&str) -> &str,
-) -> String {
+/// Communities, by cluster.
+pub(super) const COMMUNITIES: Names = Names {
+    what: ("community", "communities"),
+    groups: ("cluster", "clusters"),
+    group: super::render::cluster_of,
+};
+
+/// Files, by directory.
+pub(super) const FILES: Names = Names {
+    what: ("file", "files"),
+    groups: ("directory", "directories"),
+    group: directory_of,
+};
+
+/// Community names in code, or when there are many, how many in each cluster.
+pub(super) fn communities(list: &[&str]) -> String {
+    names(list, &COMMUNITIES)
+}
+
+/// Names in code, or when there are many, how many in each group.
+pub(super) fn names(list: &[&str], kind: &Names) -> String {
     if list.len() <= MAX_NAMES {
         let names: Vec<String> = list.iter().map(|n| code(n)).collect();
         return names.join(", ");
     }
-    let groups = per_group(list.iter().map(|name| group(name)));
+    let groups = per_group(list.iter().map(|name| (kind.group)(name)));
     let mut shown: Vec<String> = groups
         .iter()
         .take(MAX_NAMES)
         .map(|(group, n)| format!("{} ({n})", code(group)))
         .collect();
-    if groups.len() > MAX_NAMES {
-        shown.push(format!("{} more", groups.len() - MAX_NAMES));
+    let more = groups.len().saturating_sub(MAX_NAMES);
+    if more > 0 {
+        shown.push(format!(
+            "and {more} more {}",
+            plural(more, kind.groups.0, kind.groups.1)
+        ));
     }
+    let (one, many) = kind.what;
     format!(
         "{} {}: {}",
         list.len(),
-        plural(list.len(), what.0, what.1),
+        plural(list.len(), one, many),
         shown.join(", ")
     )
 }

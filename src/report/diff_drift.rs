@@ -60,6 +60,8 @@ pub(super) fn drift_diff(base: &Side<'_>, head: &Side<'_>) -> DriftDiff {
                 tuned_after: new_report.tuned,
                 bespoke_before: old_report.bespoke,
                 bespoke_after: new_report.bespoke,
+                violations_before: old_report.violations,
+                violations_after: new_report.violations,
             });
         }
     }

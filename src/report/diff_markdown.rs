@@ -7,9 +7,12 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::budget::{Section, Writer, compose};
-use super::commonmark::{arrow, cell, code, communities, directory_of, html, names, plain, strs};
+use super::commonmark::{
+    FILES, arrow, cell, code, communities, directory_of, html, names, plain, strs,
+};
 use super::render::{
-    ArchetypeMove, archetype_moves, capitalise, file_groups, plural, stale_groups, summary,
+    ARCHETYPE_COUNTS, Count, archetype_moves, capitalise, file_groups, plural, stale_groups,
+    summary,
 };
 use super::render_markdown_drift::drift as drift_section;
 use super::{DeclarationChange, DiffReport, FileDiff, StaleOverride, ValueChange};
@@ -18,6 +21,9 @@ use super::{DeclarationChange, DiffReport, FileDiff, StaleOverride, ValueChange}
 const MAX_ROWS: usize = 40;
 /// Rows of any other table, and items of a list.
 const ALL: usize = usize::MAX;
+/// Rows of a table of counts, or items of a list, shown before the largest items when not
+/// everything fits: enough for the largest, and room left for what comes after.
+pub(super) const SUMMARY_ROWS: usize = 30;
 
 /// The report as a pull-request comment.
 pub fn markdown(report: &DiffReport) -> String {
@@ -130,7 +136,7 @@ fn stale_overrides(report: &DiffReport, w: &mut Writer) {
     w.table(
         &["path", "overrides", "communities", "changed by"],
         &summary,
-        ALL,
+        SUMMARY_ROWS,
         "paths with stale overrides",
     );
     let mut order: Vec<usize> = (0..groups.len()).collect();
@@ -167,12 +173,15 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
     };
     w.always("### Blast radius\n\n");
     w.always(&format!(
-        "{} shared {} changed. The output of {} communities changes through them; {} use them and do not change; {} have a stale override.\n\n",
+        "{} shared {} changed: the output of {} changes, {} {} {} unchanged, {} {} a stale override.\n\n",
         decls.len(),
         plural(decls.len(), "declaration", "declarations"),
-        union(|d| &d.communities),
-        union(|d| &d.unchanged),
+        count_of(union(|d| &d.communities), "community", "communities"),
+        count_of(union(|d| &d.unchanged), "community", "communities"),
+        plural(union(|d| &d.unchanged), "uses", "use"),
+        plural(decls.len(), "it", "them"),
         union(|d| &d.stale),
+        plural(union(|d| &d.stale), "has", "have"),
     ));
     if w.whole(|w| decls.iter().for_each(|decl| declaration(decl, w))) {
         return;
@@ -206,10 +215,15 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
             "stale",
         ],
         &rows,
-        ALL,
+        SUMMARY_ROWS,
         "shared declarations in the summary",
     );
     order.iter().for_each(|decl| declaration(decl, w));
+}
+
+/// `1 community` or `3 communities`.
+fn count_of(count: usize, one: &'static str, many: &'static str) -> String {
+    format!("{count} {}", plural(count, one, many))
 }
 
 /// One declaration of the blast radius: what it says now, and whom it reaches.
@@ -226,7 +240,12 @@ fn declaration(decl: &DeclarationChange, w: &mut Writer) {
         return;
     }
     let statements: Vec<String> = decl.changes.iter().map(statement).collect();
-    w.list(&statements, MAX_ROWS, "statements of shared declarations");
+    w.list(
+        "",
+        &statements,
+        MAX_ROWS,
+        "statements of shared declarations",
+    );
     let lines = [
         ("Output changes", &decl.communities),
         ("Output unchanged", &decl.unchanged),
@@ -260,42 +279,53 @@ fn statement(change: &ValueChange) -> String {
 fn archetypes(report: &DiffReport, w: &mut Writer) {
     let moves = archetype_moves(report);
     let changes = &report.drift.archetype_changes;
-    let total = |count: fn(&ArchetypeMove<'_>) -> usize| moves.iter().map(count).sum::<usize>();
+    let sum = |count: Count| changes.iter().map(count).sum::<usize>();
+    let totals: Vec<String> = ARCHETYPE_COUNTS
+        .iter()
+        .map(|&(name, before, after)| format!("{name} {}", arrow(sum(before), sum(after))))
+        .collect();
     w.always("### Archetype changes\n\n");
     w.always(&format!(
-        "{} {} to another archetype. Among them, bespoke overrides {}, tuned {}.\n\n",
+        "{} {} to another archetype. Among them: {}.\n\n",
         changes.len(),
         plural(changes.len(), "community moved", "communities moved"),
-        arrow(
-            total(|m| m.total(|c| c.bespoke_before)),
-            total(|m| m.total(|c| c.bespoke_after))
-        ),
-        arrow(
-            total(|m| m.total(|c| c.tuned_before)),
-            total(|m| m.total(|c| c.tuned_after))
-        ),
+        totals.join(", "),
     ));
     let archetype = |name: Option<&str>| match name {
         Some(name) => cell(name),
         None => "(none)".to_string(),
     };
+    // `| 0 → 3 | 3 → 0 | 0 → 0 |`, a cell per count.
+    let cells = |total: &dyn Fn(Count) -> usize| -> String {
+        let cells: Vec<String> = ARCHETYPE_COUNTS
+            .iter()
+            .map(|&(_, before, after)| format!(" {} |", arrow(total(before), total(after))))
+            .collect();
+        cells.concat()
+    };
     let rows: Vec<String> = moves
         .iter()
         .map(|m| {
             format!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} |{}",
                 archetype(m.before),
                 archetype(m.after),
                 m.communities.len(),
-                arrow(m.total(|c| c.bespoke_before), m.total(|c| c.bespoke_after)),
-                arrow(m.total(|c| c.tuned_before), m.total(|c| c.tuned_after)),
+                cells(&|count| m.total(count)),
             )
         })
         .collect();
     w.table(
-        &["from", "to", "communities", "bespoke", "tuned"],
+        &[
+            "from",
+            "to",
+            "communities",
+            "bespoke",
+            "tuned",
+            "violations",
+        ],
         &rows,
-        ALL,
+        SUMMARY_ROWS,
         "archetype moves",
     );
     let mut order: Vec<_> = changes.iter().collect();
@@ -304,21 +334,19 @@ fn archetypes(report: &DiffReport, w: &mut Writer) {
         .iter()
         .map(|c| {
             format!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} |{}",
                 cell(&c.community),
                 archetype(c.archetype_before.as_deref()),
                 archetype(c.archetype_after.as_deref()),
-                arrow(c.bespoke_before, c.bespoke_after),
-                arrow(c.tuned_before, c.tuned_after),
+                cells(&|count| count(c)),
             )
         })
         .collect();
-    w.table(
-        &["community", "from", "to", "bespoke", "tuned"],
-        &rows,
-        ALL,
-        "communities that changed archetype",
-    );
+    const HEADER: [&str; 6] = ["community", "from", "to", "bespoke", "tuned", "violations"];
+    const WHAT: &str = "communities that changed archetype";
+    if !w.whole(|w| w.table(&HEADER, &rows, ALL, WHAT)) {
+        w.table(&HEADER, &rows, SUMMARY_ROWS, WHAT);
+    }
 }
 
 fn secrets(report: &DiffReport, w: &mut Writer) {
@@ -345,7 +373,7 @@ fn secrets(report: &DiffReport, w: &mut Writer) {
         .map(|s| format!("{}: {} {}", code(&s.community), s.change, code(&s.file)))
         .collect();
     const WHAT: &str = "secret files";
-    if w.whole(|w| w.list(&items, ALL, WHAT)) {
+    if w.whole(|w| w.list("", &items, ALL, WHAT)) {
         return;
     }
     let mut clusters: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -368,10 +396,10 @@ fn secrets(report: &DiffReport, w: &mut Writer) {
     w.table(
         &["cluster", "added", "removed"],
         &rows,
-        ALL,
+        SUMMARY_ROWS,
         "clusters with secret files",
     );
-    w.list(&items, ALL, WHAT);
+    w.list("", &items, ALL, WHAT);
 }
 
 fn files(report: &DiffReport, w: &mut Writer) {
@@ -411,53 +439,55 @@ fn files(report: &DiffReport, w: &mut Writer) {
     w.table(
         &["directory", "added", "removed", "changed", "values changed"],
         &rows,
-        ALL,
-        "directories",
+        SUMMARY_ROWS,
+        "rows of file counts per directory",
     );
     file_details(&groups, true, w);
 }
 
-/// Groups of files that change the same way, each in a `<details>` block; then the files added,
-/// removed, or changed in their text only. The largest groups first when not everything fits.
+/// Groups of files that change the same way, each in a `<details>` block, then the files added,
+/// removed, or changed in their text only. When not everything fits, the lists come first, each
+/// cut short, then the largest groups.
 fn file_details(groups: &[super::render::FileGroup<'_>], largest_first: bool, w: &mut Writer) {
     let mut changed: Vec<_> = groups
         .iter()
         .filter(|(_, status, changes)| *status == "changed" && !changes.is_empty())
         .collect();
     if largest_first {
+        file_lists(groups, SUMMARY_ROWS, w);
         changed.sort_by_key(|(files, _, changes)| Reverse((files.len(), changes.len())));
     }
     for (files, _, changes) in changed {
         file_group(files, changes, w);
     }
+    if !largest_first {
+        file_lists(groups, ALL, w);
+    }
+}
+
+/// The files added, removed, or changed in their text only, at most `limit` of each.
+fn file_lists(groups: &[super::render::FileGroup<'_>], limit: usize, w: &mut Writer) {
     let lists = [
-        ("Added", "added files", "added"),
-        ("Removed", "removed files", "removed"),
+        ("Added:", "added files", "added", true),
+        ("Removed:", "removed files", "removed", true),
+        (
+            "Changed in their text, not their values:",
+            "files changed in their text only",
+            "changed",
+            false,
+        ),
     ];
-    for (label, what, status) in lists {
+    for (label, what, status, with_values) in lists {
         let items: Vec<String> = groups
             .iter()
-            .filter(|(_, s, _)| *s == status)
+            .filter(|(_, s, changes)| *s == status && (with_values || changes.is_empty()))
             .flat_map(|(files, _, _)| files)
-            .map(|file| format!("{} ({} values)", code(&file.path), file.values))
+            .map(|file| match with_values {
+                true => format!("{} ({} values)", code(&file.path), file.values),
+                false => code(&file.path),
+            })
             .collect();
-        if !items.is_empty() && w.block(&format!("{label}:\n\n"), "lists of files") {
-            w.list(&items, ALL, what);
-        }
-    }
-    let text_only: Vec<String> = groups
-        .iter()
-        .filter(|(_, s, changes)| *s == "changed" && changes.is_empty())
-        .flat_map(|(files, _, _)| files)
-        .map(|file| code(&file.path))
-        .collect();
-    if !text_only.is_empty()
-        && w.block(
-            "Changed in their text, not their values:\n\n",
-            "lists of files",
-        )
-    {
-        w.list(&text_only, ALL, "files changed in their text only");
+        w.list(label, &items, limit, what);
     }
 }
 
@@ -475,10 +505,7 @@ fn file_group(files: &[&FileDiff], changes: &[ValueChange], w: &mut Writer) {
     w.details(&summary, "groups of changed files", |w| {
         if files.len() > 1 {
             let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            w.block(
-                &format!("{}\n\n", names(&paths, ("file", "files"), directory_of)),
-                "lists of files",
-            );
+            w.block(&format!("{}\n\n", names(&paths, &FILES)), "lists of files");
         }
         let rows: Vec<String> = changes
             .iter()

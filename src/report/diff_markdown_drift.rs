@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::budget::Writer;
 use super::commonmark::{arrow, cell, communities, plain, strs};
 use super::render::{of_budget, plural};
+use super::render_markdown::SUMMARY_ROWS;
 use super::{BespokeChange, DiffReport};
 
 /// Rows of any table.
@@ -123,14 +124,18 @@ fn bespoke_groups<'r>(
     groups
 }
 
-/// The bespoke overrides that come and go, and the budgets they move; the largest first when
-/// not everything fits.
+/// The bespoke overrides that come and go, and the budgets they move. When not everything fits,
+/// the budgets come first, those over budget first and cut short, then the lines that reach the
+/// most communities.
 fn drift_details(
     report: &DiffReport,
     groups: &[BespokeGroup<'_>],
     largest_first: bool,
     w: &mut Writer,
 ) {
+    if largest_first {
+        budgets(report, SUMMARY_ROWS, true, w);
+    }
     let mut order: Vec<&BespokeGroup<'_>> = groups.iter().collect();
     if largest_first {
         order.sort_by_key(|g| Reverse(g.communities.len()));
@@ -160,6 +165,13 @@ fn drift_details(
         ALL,
         "lines with bespoke overrides that come or go",
     );
+    if !largest_first {
+        budgets(report, ALL, false, w);
+    }
+}
+
+/// Communities whose bespoke count or budget changed, at most `limit`.
+fn budgets(report: &DiffReport, limit: usize, largest_first: bool, w: &mut Writer) {
     let mut budgets: Vec<_> = report.drift.budgets.iter().collect();
     if largest_first {
         budgets.sort_by_key(|b| {
@@ -189,7 +201,7 @@ fn drift_details(
     w.table(
         &["community", "archetype", "bespoke before", "bespoke now"],
         &rows,
-        ALL,
+        limit,
         "communities whose bespoke count changed",
     );
 }
@@ -246,8 +258,8 @@ fn drift_summary(report: &DiffReport, w: &mut Writer) {
             "bespoke now",
         ],
         &rows,
-        ALL,
-        "communities in the count of bespoke overrides",
+        SUMMARY_ROWS,
+        "rows of bespoke counts per community",
     );
     let mut paths: Vec<_> = by_path.into_iter().collect();
     paths.sort_by_key(|(_, (a, r))| Reverse(a + r));
@@ -258,7 +270,7 @@ fn drift_summary(report: &DiffReport, w: &mut Writer) {
     w.table(
         &["path", "new bespoke in", "no longer bespoke in"],
         &rows,
-        ALL,
-        "paths in the count of bespoke overrides",
+        SUMMARY_ROWS,
+        "rows of bespoke counts per path",
     );
 }

@@ -151,6 +151,20 @@ pub(super) fn stale_groups(report: &DiffReport) -> Vec<Vec<&StaleOverride>> {
     groups
 }
 
+/// A count of what a community customizes, before and after it changed archetype.
+pub(super) type Count = fn(&ArchetypeChange) -> usize;
+
+/// The counts an archetype change reports, by name: before, after.
+pub(super) const ARCHETYPE_COUNTS: [(&str, Count, Count); 3] = [
+    ("bespoke", |c| c.bespoke_before, |c| c.bespoke_after),
+    ("tuned", |c| c.tuned_before, |c| c.tuned_after),
+    (
+        "violations",
+        |c| c.violations_before,
+        |c| c.violations_after,
+    ),
+];
+
 /// The communities that moved from one archetype to the same other one.
 pub(super) struct ArchetypeMove<'r> {
     pub before: Option<&'r str>,
@@ -160,7 +174,7 @@ pub(super) struct ArchetypeMove<'r> {
 
 impl ArchetypeMove<'_> {
     /// The sum of a count over the communities that moved.
-    pub fn total(&self, count: impl Fn(&ArchetypeChange) -> usize) -> usize {
+    pub fn total(&self, count: Count) -> usize {
         self.communities.iter().map(|c| count(c)).sum()
     }
 }

@@ -3,12 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::DiffReport;
-use super::ValueChange;
 use super::render::{
-    archetype_moves, archetype_name, communities_of, cut, file_groups, names, of_budget, plural,
-    stale_groups, summary,
+    ARCHETYPE_COUNTS, Count, archetype_moves, archetype_name, communities_of, cut, file_groups,
+    names, of_budget, plural, stale_groups, summary,
 };
+use super::{DiffReport, ValueChange};
 
 /// The report for a terminal.
 pub fn text(report: &DiffReport) -> String {
@@ -133,24 +132,18 @@ fn drift(report: &DiffReport, out: &mut String) {
         let count = moved.communities.len();
         let _ = writeln!(
             out,
-            "  {count} {} archetype {} -> {}: bespoke {} -> {}, tuned {} -> {}",
+            "  {count} {} archetype {} -> {}: {}",
             plural(count, "community moved from", "communities moved from"),
             archetype_name(moved.before),
             archetype_name(moved.after),
-            moved.total(|c| c.bespoke_before),
-            moved.total(|c| c.bespoke_after),
-            moved.total(|c| c.tuned_before),
-            moved.total(|c| c.tuned_after),
+            counts(|count| moved.total(count)),
         );
         for change in &moved.communities {
             let _ = writeln!(
                 out,
-                "    {}: bespoke {} -> {}, tuned {} -> {}",
+                "    {}: {}",
                 change.community,
-                change.bespoke_before,
-                change.bespoke_after,
-                change.tuned_before,
-                change.tuned_after
+                counts(|count| count(change))
             );
         }
     }
@@ -178,6 +171,16 @@ fn drift(report: &DiffReport, out: &mut String) {
             of_budget(budget.bespoke_after, budget.budget_after),
         );
     }
+}
+
+/// `bespoke 0 -> 3, tuned 3 -> 0, violations 0 -> 0` of a community, or the sum over several,
+/// as `total` adds a count up.
+fn counts(total: impl Fn(Count) -> usize) -> String {
+    let counts: Vec<String> = ARCHETYPE_COUNTS
+        .iter()
+        .map(|&(name, before, after)| format!("{name} {} -> {}", total(before), total(after)))
+        .collect();
+    counts.join(", ")
 }
 
 fn files(report: &DiffReport, out: &mut String) {
