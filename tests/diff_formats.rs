@@ -443,3 +443,25 @@ fn the_corpus_reimport_that_moved_hubs_between_archetypes_fits_in_a_comment() {
         text.len()
     );
 }
+
+#[test]
+fn the_ci_workflow_keeps_the_whole_diff_as_an_artifact() {
+    let path = common::root().join("examples/ci/hubc.yml");
+    let workflow: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid YAML");
+    let steps = workflow["jobs"]["hubc"]["steps"].as_sequence().unwrap();
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("a step named `{name}`"))
+    };
+    let diff = step("hubc diff")["run"].as_str().unwrap();
+    for output in ["diff.md", "hubc-diff/diff.txt", "hubc-diff/diff.json"] {
+        assert!(diff.contains(&format!("> {output}")), "{diff}");
+    }
+    let upload = step("Upload the whole diff");
+    assert_eq!(upload["with"]["path"].as_str(), Some("hubc-diff/"));
+    let comment = step("Comment on the pull request")["run"].as_str().unwrap();
+    assert!(comment.contains("--body-file diff.md"), "{comment}");
+}
