@@ -52,6 +52,9 @@ impl Writer {
     /// Writes what a section always shows, whatever its budget: its heading and counts. It comes
     /// before anything else the section writes, and depends on nothing but the report.
     pub fn always(&mut self, text: &str) {
+        // Anything written that might not fit is counted: nothing has been, or the floor of the
+        // section would depend on its budget.
+        debug_assert!(self.counts.is_empty(), "`always` after what might not fit");
         self.out.push_str(text);
     }
 
@@ -66,7 +69,7 @@ impl Writer {
     }
 
     /// Counts `total` items of a kind, `shown` of which are in the comment.
-    pub fn count(&mut self, what: &'static str, shown: usize, total: usize) {
+    fn count(&mut self, what: &'static str, shown: usize, total: usize) {
         add(&mut self.counts, what, Shown { shown, total });
     }
 

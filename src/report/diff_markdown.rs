@@ -36,43 +36,30 @@ pub fn markdown(report: &DiffReport) -> String {
     if !report.changed {
         return head;
     }
+    let section = |weight: usize, write: fn(&DiffReport, &mut Writer)| Section {
+        weight,
+        write: Box::new(move |w: &mut Writer| write(report, w)),
+    };
     let drift = &report.drift;
-    let sections: Vec<Section<'_>> = [
-        (
-            !report.stale_overrides.is_empty(),
-            3,
-            Box::new(|w: &mut Writer| stale_overrides(report, w)) as Box<dyn Fn(&mut Writer)>,
-        ),
-        (
-            !report.declarations.is_empty(),
-            2,
-            Box::new(|w: &mut Writer| blast_radius(report, w)),
-        ),
-        (
-            !drift.archetype_changes.is_empty(),
-            1,
-            Box::new(|w: &mut Writer| archetypes(report, w)),
-        ),
-        (
-            drift.changed(),
-            3,
-            Box::new(|w: &mut Writer| drift_section(report, w)),
-        ),
-        (
-            !report.secrets.is_empty(),
-            1,
-            Box::new(|w: &mut Writer| secrets(report, w)),
-        ),
-        (
-            !report.files.is_empty(),
-            3,
-            Box::new(|w: &mut Writer| files(report, w)),
-        ),
-    ]
-    .into_iter()
-    .filter(|(shown, _, _)| *shown)
-    .map(|(_, weight, write)| Section { weight, write })
-    .collect();
+    let mut sections = Vec::new();
+    if !report.stale_overrides.is_empty() {
+        sections.push(section(3, stale_overrides));
+    }
+    if !report.declarations.is_empty() {
+        sections.push(section(2, blast_radius));
+    }
+    if !drift.archetype_changes.is_empty() {
+        sections.push(section(1, archetypes));
+    }
+    if drift.changed() {
+        sections.push(section(3, drift_section));
+    }
+    if !report.secrets.is_empty() {
+        sections.push(section(1, secrets));
+    }
+    if !report.files.is_empty() {
+        sections.push(section(3, files));
+    }
     let see_all = format!(
         "To see everything, run {} on the fleet, or {} for machines.",
         code(&format!("hubc diff --base {} --format text", report.base)),
@@ -219,6 +206,22 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
         "shared declarations in the summary",
     );
     order.iter().for_each(|decl| declaration(decl, w));
+}
+
+/// A table of what comes and what goes, by name (a cluster, a path), the most first.
+pub(super) fn counts_table(
+    counts: BTreeMap<&str, (usize, usize)>,
+    header: &[&str; 3],
+    what: &'static str,
+    w: &mut Writer,
+) {
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by_key(|(_, (added, removed))| Reverse(added + removed));
+    let rows: Vec<String> = counts
+        .iter()
+        .map(|(name, (added, removed))| format!("| {} | {added} | {removed} |", cell(name)))
+        .collect();
+    w.table(header, &rows, SUMMARY_ROWS, what);
 }
 
 /// `1 community` or `3 communities`.
@@ -387,17 +390,11 @@ fn secrets(report: &DiffReport, w: &mut Writer) {
             entry.1 += 1;
         }
     }
-    let mut clusters: Vec<_> = clusters.into_iter().collect();
-    clusters.sort_by_key(|(_, (a, r))| Reverse(a + r));
-    let rows: Vec<String> = clusters
-        .iter()
-        .map(|(cluster, (a, r))| format!("| {} | {a} | {r} |", cell(cluster)))
-        .collect();
-    w.table(
+    counts_table(
+        clusters,
         &["cluster", "added", "removed"],
-        &rows,
-        SUMMARY_ROWS,
         "clusters with secret files",
+        w,
     );
     w.list("", &items, ALL, WHAT);
 }
@@ -482,9 +479,12 @@ fn file_lists(groups: &[super::render::FileGroup<'_>], limit: usize, w: &mut Wri
             .iter()
             .filter(|(_, s, changes)| *s == status && (with_values || changes.is_empty()))
             .flat_map(|(files, _, _)| files)
-            .map(|file| match with_values {
-                true => format!("{} ({} values)", code(&file.path), file.values),
-                false => code(&file.path),
+            .map(|file| {
+                if with_values {
+                    format!("{} ({} values)", code(&file.path), file.values)
+                } else {
+                    code(&file.path)
+                }
             })
             .collect();
         w.list(label, &items, limit, what);

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::budget::Writer;
 use super::commonmark::{arrow, cell, communities, plain, strs};
 use super::render::{of_budget, plural};
-use super::render_markdown::SUMMARY_ROWS;
+use super::render_markdown::{SUMMARY_ROWS, counts_table};
 use super::{BespokeChange, DiffReport};
 
 /// Rows of any table.
@@ -261,16 +261,10 @@ fn drift_summary(report: &DiffReport, w: &mut Writer) {
         SUMMARY_ROWS,
         "rows of bespoke counts per community",
     );
-    let mut paths: Vec<_> = by_path.into_iter().collect();
-    paths.sort_by_key(|(_, (a, r))| Reverse(a + r));
-    let rows: Vec<String> = paths
-        .iter()
-        .map(|(path, (a, r))| format!("| {} | {a} | {r} |", cell(path)))
-        .collect();
-    w.table(
+    counts_table(
+        by_path,
         &["path", "new bespoke in", "no longer bespoke in"],
-        &rows,
-        SUMMARY_ROWS,
         "rows of bespoke counts per path",
+        w,
     );
 }

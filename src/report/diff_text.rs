@@ -1,5 +1,5 @@
-//! The fleet diff for a terminal: every section in full, nothing left out. It is what the
-//! Markdown comment points to when it had to leave something out.
+//! The fleet diff for a terminal: every section and every item in full (long values shortened).
+//! It is what the Markdown comment points to when it had to leave something out.
 
 use std::fmt::Write as _;
 
