@@ -17,7 +17,8 @@ use super::render::{
 use super::render_markdown_drift::drift as drift_section;
 use super::{DeclarationChange, DiffReport, FileDiff, StaleOverride, ValueChange};
 
-/// Rows of one table of value changes.
+/// Rows of one table of value changes, or statements of one declaration, when not everything
+/// fits: the rest of the budget goes to the other groups.
 const MAX_ROWS: usize = 40;
 /// Rows of any other table, and items of a list.
 const ALL: usize = usize::MAX;
@@ -170,7 +171,7 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
         union(|d| &d.stale),
         plural(union(|d| &d.stale), "has", "have"),
     ));
-    if w.whole(|w| decls.iter().for_each(|decl| declaration(decl, w))) {
+    if w.whole(|w| decls.iter().for_each(|decl| declaration(decl, ALL, w))) {
         return;
     }
     let reach = |d: &DeclarationChange| d.communities.len() + d.unchanged.len();
@@ -205,7 +206,7 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
         SUMMARY_ROWS,
         "shared declarations in the summary",
     );
-    order.iter().for_each(|decl| declaration(decl, w));
+    order.iter().for_each(|decl| declaration(decl, MAX_ROWS, w));
 }
 
 /// A table of what comes and what goes, by name (a cluster, a path), the most first.
@@ -229,8 +230,9 @@ fn count_of(count: usize, one: &'static str, many: &'static str) -> String {
     format!("{count} {}", plural(count, one, many))
 }
 
-/// One declaration of the blast radius: what it says now, and whom it reaches.
-fn declaration(decl: &DeclarationChange, w: &mut Writer) {
+/// One declaration of the blast radius: what it says now (at most `limit` statements), and whom
+/// it reaches.
+fn declaration(decl: &DeclarationChange, limit: usize, w: &mut Writer) {
     let heading = format!(
         "#### {} {} ({}): {} {} change\n\n",
         decl.kind,
@@ -243,12 +245,7 @@ fn declaration(decl: &DeclarationChange, w: &mut Writer) {
         return;
     }
     let statements: Vec<String> = decl.changes.iter().map(statement).collect();
-    w.list(
-        "",
-        &statements,
-        MAX_ROWS,
-        "statements of shared declarations",
-    );
+    w.list("", &statements, limit, "statements of shared declarations");
     let lines = [
         ("Output changes", &decl.communities),
         ("Output unchanged", &decl.unchanged),
@@ -454,8 +451,9 @@ fn file_details(groups: &[super::render::FileGroup<'_>], largest_first: bool, w:
         file_lists(groups, SUMMARY_ROWS, w);
         changed.sort_by_key(|(files, _, changes)| Reverse((files.len(), changes.len())));
     }
+    let limit = if largest_first { MAX_ROWS } else { ALL };
     for (files, _, changes) in changed {
-        file_group(files, changes, w);
+        file_group(files, changes, limit, w);
     }
     if !largest_first {
         file_lists(groups, ALL, w);
@@ -491,8 +489,9 @@ fn file_lists(groups: &[super::render::FileGroup<'_>], limit: usize, w: &mut Wri
     }
 }
 
-/// Files that change the same way: which, and the values that change, before and after.
-fn file_group(files: &[&FileDiff], changes: &[ValueChange], w: &mut Writer) {
+/// Files that change the same way: which, and the values that change, before and after (at most
+/// `limit` of them).
+fn file_group(files: &[&FileDiff], changes: &[ValueChange], limit: usize, w: &mut Writer) {
     let title = match files {
         [file] => file.path.clone(),
         _ => format!("{} files", files.len()),
@@ -527,7 +526,7 @@ fn file_group(files: &[&FileDiff], changes: &[ValueChange], w: &mut Writer) {
         w.table(
             &["", "path", "before", "after"],
             &rows,
-            MAX_ROWS,
+            limit,
             "values in the tables of changed files",
         );
         w.left_out() - before < rows.len()
