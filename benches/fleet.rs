@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 
 use hubc::driver::{self, Session};
 
+/// The generator the diff tests use too.
+#[path = "../tests/common/fleet.rs"]
+mod fleet;
+
 /// The allocator the `hubc` binary uses.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -113,95 +117,6 @@ fn report(what: &str, times: &[Duration]) {
     );
 }
 
-/// A platform, four archetypes, two mixins, the clusters, and one file per cluster of
-/// communities with a realistic mix of tuned and bespoke overrides.
 fn generate() -> Vec<(String, String)> {
-    let mut files = vec![(
-        "platform.hub".to_string(),
-        r#"import std.basehub
-
-platform basehub {
-  chart = "basehub"
-  jupyterhub.singleuser.image = image("quay.io/jupyter/scipy-notebook:2026-10-07")
-  jupyterhub.singleuser.memory = { guarantee = 1GiB, limit = 2GiB }
-  jupyterhub.singleuser.cpu = { guarantee = 0.5, limit = 2 }
-  jupyterhub.cull = { timeout = 3600, every = 600 }
-  jupyterhub.proxy.chp.resources.limits.memory = 512Mi
-  jupyterhub.hub.config.JupyterHub.authenticator_class = "github"
-  jupyterhub.singleuser.profileList = [
-    { slug = "small", display_name = "Small", kubespawner_override.mem_limit = 2G },
-    { slug = "large", display_name = "Large", kubespawner_override.mem_limit = 16G },
-  ]
-}
-
-archetype research_group extends basehub {
-  tunable jupyterhub.singleuser.image
-  tunable jupyterhub.singleuser.memory.limit <= 64GiB
-  tunable jupyterhub.proxy.chp.resources.limits.memory >= base
-  tunable jupyterhub.hub.config.GitHubOAuthenticator
-  tunable jupyterhub.singleuser.profileList
-  locked jupyterhub.cull.timeout
-  budget bespoke <= 5
-}
-
-archetype course extends research_group {
-  jupyterhub.singleuser.memory.limit = 1GiB
-  budget bespoke <= 2
-}
-
-archetype dask_lab extends research_group {
-  jupyterhub.singleuser.memory.limit = 8GiB
-}
-
-archetype essential extends basehub {
-  tunable jupyterhub.hub.config.GitHubOAuthenticator
-  budget bespoke <= 0
-}
-
-mixin gpu {
-  jupyterhub.singleuser.extraEnv.NVIDIA_DRIVER_CAPABILITIES = "compute,utility"
-}
-
-mixin shared_data {
-  jupyterhub.singleuser.storage.extraVolumeMounts = [{ name = "home", mountPath = "/home/jovyan/shared" }]
-}
-"#
-        .to_string(),
-    )];
-    let mut clusters = String::new();
-    for cluster in 0..N_CLUSTERS {
-        clusters.push_str(&format!(
-            "cluster cluster{cluster} {{\n  provider = gcp {{ project = \"project-{cluster}\", region = \"us-central1\", zone = \"us-central1-b\" }}\n  node_pool \"n2-highmem-4\" {{\n    min = 0\n    max = 100\n  }}\n}}\n\n"
-        ));
-    }
-    files.push(("clusters.hub".to_string(), clusters));
-    let archetypes = ["research_group", "course", "dask_lab", "essential"];
-    let per_cluster = N_COMMUNITIES / N_CLUSTERS;
-    for cluster in 0..N_CLUSTERS {
-        let mut text = String::new();
-        for index in 0..per_cluster {
-            let archetype = archetypes[index % archetypes.len()];
-            let mixins = match index % 5 {
-                0 => " with gpu",
-                1 => " with gpu, shared_data",
-                _ => "",
-            };
-            text.push_str(&format!(
-                "community \"hub{index}\" : {archetype}{mixins} {{\n  cluster = cluster{cluster}\n  domain = \"hub{index}.cluster{cluster}.example.org\"\n  display_name = \"Hub {index}\"\n  secrets = [secret(\"enc-hub{index}.secret.values.yaml\")]\n  jupyterhub.hub.config.GitHubOAuthenticator.allowed_organizations = [\"org-{index}\"]\n"
-            ));
-            if archetype != "essential" {
-                text.push_str(&format!(
-                    "  jupyterhub.singleuser.image = image(\"pangeo/pangeo-notebook:2026.{:02}.01\")\n  jupyterhub.singleuser.memory.limit = {}GiB\n",
-                    index % 12 + 1,
-                    index % 8 + 2
-                ));
-                text.push_str(&format!(
-                    "  @reason(\"needs its own greeting\") @ticket(\"infra#{index}\")\n  jupyterhub.singleuser.extraEnv.GREETING = \"hello {index}\"\n"
-                ));
-            }
-            text.push_str("}\n\n");
-        }
-        files.push((format!("communities/cluster{cluster}.hub"), text));
-    }
-    files
+    fleet::generate(&fleet::Spec::new(N_COMMUNITIES, N_CLUSTERS))
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::TempDir;
+use common::{TempDir, copy_dir, run};
 use serde_json::Value as Json;
 
 const TODAY: &str = "2026-11-26";
@@ -93,33 +93,6 @@ impl Repo {
             .position(|line| line.contains(text))
             .unwrap_or_else(|| panic!("`{text}` is in {file}"))
             + 1
-    }
-}
-
-fn run(directory: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = common::hubc()
-        .args(args)
-        .args(["--today", TODAY, "--color=never"])
-        .current_dir(directory)
-        .output()
-        .expect("hubc runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
     }
 }
 

@@ -16,18 +16,33 @@ use crate::check::policy::{Class, Override};
 use crate::driver::Analysis;
 use crate::emit::Output;
 use crate::resolve::lower::{BoundValue, OpKind};
-use crate::resolve::value::{DeclId, Node, path_text, value_text};
+use crate::resolve::value::{DeclId, path_text, value_text};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::DeclKind;
 
+#[path = "diff_budget.rs"]
+mod budget;
+#[path = "diff_commonmark.rs"]
+mod commonmark;
+#[path = "diff_drift.rs"]
+mod drift_changes;
 #[path = "diff_files.rs"]
 mod files;
 #[path = "diff_render.rs"]
 mod render;
+#[path = "diff_markdown.rs"]
+mod render_markdown;
+#[path = "diff_markdown_drift.rs"]
+mod render_markdown_drift;
+#[path = "diff_text.rs"]
+mod render_text;
 
+use drift_changes::drift_diff;
 use files::{file_diffs, secret_changes, value_changes};
 
-pub use render::{github, json, markdown, text};
+pub use render::{github, json};
+pub use render_markdown::markdown;
+pub use render_text::text;
 
 /// The version of the JSON layout; it changes only when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -80,6 +95,8 @@ pub struct DiffTotals {
     pub bespoke_removed: usize,
     pub budget_changes: usize,
     pub secret_changes: usize,
+    /// Communities in both versions whose archetype changed.
+    pub archetype_changes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -175,17 +192,20 @@ pub struct DriftDiff {
     pub bespoke_removed: Vec<BespokeChange>,
     /// Communities whose budget, bespoke count or standing against the budget changed.
     pub budgets: Vec<BudgetChange>,
+    /// Communities in both versions that moved from one archetype to another.
+    pub archetype_changes: Vec<ArchetypeChange>,
 }
 
 impl DriftDiff {
-    /// Whether drift moved at all: a community came or went, or a bespoke override or a
-    /// budget changed.
+    /// Whether drift moved at all: a community came, went or changed archetype, or a bespoke
+    /// override or a budget changed.
     pub fn changed(&self) -> bool {
         !self.communities_added.is_empty()
             || !self.communities_removed.is_empty()
             || !self.bespoke_added.is_empty()
             || !self.bespoke_removed.is_empty()
             || !self.budgets.is_empty()
+            || !self.archetype_changes.is_empty()
     }
 }
 
@@ -214,6 +234,24 @@ pub struct BudgetChange {
     pub bespoke_after: usize,
     pub over_budget_before: bool,
     pub over_budget_after: bool,
+}
+
+/// A community that moved from one archetype to another, with what it customizes on each side:
+/// a move to an archetype that allows less turns tuned overrides into bespoke ones, or into
+/// violations.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ArchetypeChange {
+    pub community: String,
+    /// Its archetype in the old version; `None` when it had none.
+    pub archetype_before: Option<String>,
+    pub archetype_after: Option<String>,
+    pub tuned_before: usize,
+    pub tuned_after: usize,
+    pub bespoke_before: usize,
+    pub bespoke_after: usize,
+    /// Overrides that break the archetype's policy: a `locked` path, a bound.
+    pub violations_before: usize,
+    pub violations_after: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -248,6 +286,7 @@ pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
         bespoke_removed: drift.bespoke_removed.len(),
         budget_changes: drift.budgets.len(),
         secret_changes: secrets.len(),
+        archetype_changes: drift.archetype_changes.len(),
     };
     let changed = !files.is_empty()
         || !declarations.is_empty()
@@ -499,118 +538,6 @@ fn declaration_changes(
     };
     found.sort_by(|l, r| (rank(&l.kind), &l.declaration).cmp(&(rank(&r.kind), &r.declaration)));
     found
-}
-
-// Drift.
-
-fn drift_diff(base: &Side<'_>, head: &Side<'_>) -> DriftDiff {
-    let before: BTreeMap<&str, _> = base
-        .drift
-        .communities
-        .iter()
-        .map(|c| (c.name.as_str(), c))
-        .collect();
-    let after: BTreeMap<&str, _> = head
-        .drift
-        .communities
-        .iter()
-        .map(|c| (c.name.as_str(), c))
-        .collect();
-    let bespoke = |report: &DriftReport| -> BTreeSet<(String, String)> {
-        report
-            .communities
-            .iter()
-            .flat_map(|c| {
-                c.overrides
-                    .iter()
-                    .filter(|o| o.class == "bespoke")
-                    .map(|o| (c.name.clone(), o.path.clone()))
-            })
-            .collect()
-    };
-    let (old, new) = (bespoke(base.drift), bespoke(head.drift));
-    let mut budgets = Vec::new();
-    for (name, new_report) in &after {
-        let Some(old_report) = before.get(name) else {
-            continue;
-        };
-        if (
-            old_report.budget,
-            old_report.bespoke,
-            old_report.over_budget,
-        ) != (
-            new_report.budget,
-            new_report.bespoke,
-            new_report.over_budget,
-        ) {
-            budgets.push(BudgetChange {
-                community: name.to_string(),
-                archetype: new_report.archetype.clone(),
-                budget_before: old_report.budget,
-                budget_after: new_report.budget,
-                bespoke_before: old_report.bespoke,
-                bespoke_after: new_report.bespoke,
-                over_budget_before: old_report.over_budget,
-                over_budget_after: new_report.over_budget,
-            });
-        }
-    }
-    DriftDiff {
-        before: base.drift.totals.clone(),
-        after: head.drift.totals.clone(),
-        communities_added: after
-            .keys()
-            .filter(|name| !before.contains_key(*name))
-            .map(|name| name.to_string())
-            .collect(),
-        communities_removed: before
-            .keys()
-            .filter(|name| !after.contains_key(*name))
-            .map(|name| name.to_string())
-            .collect(),
-        bespoke_added: bespoke_changes(head, &after, new.difference(&old)),
-        bespoke_removed: bespoke_changes(base, &before, old.difference(&new)),
-        budgets,
-    }
-}
-
-fn bespoke_changes<'k>(
-    side: &Side<'_>,
-    reports: &BTreeMap<&str, &super::drift::CommunityReport>,
-    keys: impl Iterator<Item = &'k (String, String)>,
-) -> Vec<BespokeChange> {
-    let index = overrides(side.analysis);
-    let analysis = side.analysis;
-    let communities: HashMap<&str, DeclId> = analysis
-        .fleet
-        .communities
-        .iter()
-        .map(|&id| (analysis.fleet.decl(id).display.as_str(), id))
-        .collect();
-    keys.map(|key| {
-        let found = index.get(key);
-        let community = communities.get(key.0.as_str()).copied();
-        BespokeChange {
-            community: key.0.clone(),
-            archetype: reports
-                .get(key.0.as_str())
-                .and_then(|report| report.archetype.clone()),
-            path: key.1.clone(),
-            value: found
-                .and_then(|o| o.value.as_ref())
-                .map(|v: &Node| value_text(v, &analysis.names)),
-            mixin: found
-                .zip(community)
-                .and_then(|(o, c)| mixin_of(analysis, c, o)),
-            reason: found.and_then(|o| o.notes.reason.clone()),
-            ticket: found.and_then(|o| o.notes.ticket.clone()),
-            expires: found
-                .and_then(|o| o.notes.expires)
-                .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
-            place: found.map(|o| place_at(side, o.origin.file, o.origin.span)),
-        }
-    })
-    .collect()
 }
 
 /// The exit code of `hubc diff`: 0 when nothing changes, 2 when something does.

@@ -1,19 +1,16 @@
-//! Renderers of the fleet diff: text for a terminal, Markdown for a pull-request comment, JSON
-//! for machines, and GitHub Actions annotations on the `.hub` lines that add bespoke drift or
-//! leave an override stale.
+//! What the renderers of the fleet diff share: the summary line, the groups they show together
+//! (files that change the same way, stale overrides set by one line, communities that moved
+//! between the same two archetypes), and the two renderers for machines: JSON, and GitHub
+//! Actions annotations on the `.hub` lines that add bespoke drift or leave an override stale.
 
-use crate::diagnostics::{escape_data, escape_property};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::{DiffReport, FileDiff, StaleOverride, ValueChange};
+use super::{ArchetypeChange, DiffReport, FileDiff, StaleOverride, ValueChange};
+use crate::diagnostics::{escape_data, escape_property};
 
 /// Values longer than this are cut in text and Markdown; JSON keeps them whole.
-const MAX_VALUE: usize = 160;
-/// Rows of one group of files shown in Markdown.
-const MAX_ROWS: usize = 40;
-/// A pull-request comment holds at most 65,536 characters.
-const MAX_MARKDOWN: usize = 60_000;
+pub(super) const MAX_VALUE: usize = 160;
 
 /// The report as pretty-printed JSON, ending with a newline.
 pub fn json(report: &DiffReport) -> String {
@@ -23,7 +20,7 @@ pub fn json(report: &DiffReport) -> String {
 }
 
 /// One line: what changes, in numbers.
-fn summary(report: &DiffReport) -> String {
+pub(super) fn summary(report: &DiffReport) -> String {
     if !report.changed {
         return "no changes".to_string();
     }
@@ -55,6 +52,17 @@ fn summary(report: &DiffReport) -> String {
         "bespoke drift +{} -{}",
         t.bespoke_added, t.bespoke_removed
     ));
+    if t.archetype_changes > 0 {
+        parts.push(format!(
+            "{} {} archetype",
+            t.archetype_changes,
+            plural(
+                t.archetype_changes,
+                "community changes",
+                "communities change"
+            )
+        ));
+    }
     if t.secret_changes > 0 {
         parts.push(format!(
             "{} secret file {}",
@@ -65,12 +73,12 @@ fn summary(report: &DiffReport) -> String {
     parts.join(", ")
 }
 
-fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+pub(super) fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }
 }
 
 /// Cuts a value to [`MAX_VALUE`] characters.
-fn cut(text: &str) -> String {
+pub(super) fn cut(text: &str) -> String {
     if text.chars().count() <= MAX_VALUE {
         return text.to_string();
     }
@@ -80,15 +88,30 @@ fn cut(text: &str) -> String {
 }
 
 /// `a, b, c`
-fn names(list: &[String], wrap: impl Fn(&str) -> String) -> String {
+pub(super) fn names(list: &[String], wrap: impl Fn(&str) -> String) -> String {
     let shown: Vec<String> = list.iter().map(|n| wrap(n)).collect();
     shown.join(", ")
 }
 
+/// `12/5` for a bespoke count against a budget, or the count alone when there is no budget.
+pub(super) fn of_budget(bespoke: usize, budget: Option<i64>) -> String {
+    match budget {
+        Some(budget) => format!("{bespoke}/{budget}"),
+        None => bespoke.to_string(),
+    }
+}
+
+/// An archetype's name, or `(none)`.
+pub(super) fn archetype_name(archetype: Option<&str>) -> &str {
+    archetype.unwrap_or("(none)")
+}
+
 /// Files with the same status and the same changes, together: a platform change touches many
 /// values files the same way.
-fn file_groups(files: &[FileDiff]) -> Vec<(Vec<&FileDiff>, &str, &[ValueChange])> {
-    let mut groups: Vec<(Vec<&FileDiff>, &str, &[ValueChange])> = Vec::new();
+pub(super) type FileGroup<'r> = (Vec<&'r FileDiff>, &'r str, &'r [ValueChange]);
+
+pub(super) fn file_groups(files: &[FileDiff]) -> Vec<FileGroup<'_>> {
+    let mut groups: Vec<FileGroup<'_>> = Vec::new();
     let mut index: HashMap<&[ValueChange], usize> = HashMap::new();
     for file in files {
         if file.status == "changed" && !file.changes.is_empty() {
@@ -105,7 +128,7 @@ fn file_groups(files: &[FileDiff]) -> Vec<(Vec<&FileDiff>, &str, &[ValueChange])
 
 /// Stale overrides set by the same line to the same effect, together: a mixin's line is stale
 /// in every community that uses it.
-fn stale_groups(report: &DiffReport) -> Vec<Vec<&StaleOverride>> {
+pub(super) fn stale_groups(report: &DiffReport) -> Vec<Vec<&StaleOverride>> {
     type Key<'a> = (&'a super::Place, &'a str, Option<&'a str>, &'a str, &'a str);
     let mut groups: Vec<Vec<&StaleOverride>> = Vec::new();
     let mut index: HashMap<Key<'_>, usize> = HashMap::new();
@@ -128,439 +151,80 @@ fn stale_groups(report: &DiffReport) -> Vec<Vec<&StaleOverride>> {
     groups
 }
 
-fn communities_of(group: &[&StaleOverride]) -> String {
+/// A count of what a community customizes, before and after it changed archetype.
+pub(super) type Count = fn(&ArchetypeChange) -> usize;
+
+/// The counts an archetype change reports, by name: before, after.
+pub(super) const ARCHETYPE_COUNTS: [(&str, Count, Count); 3] = [
+    ("bespoke", |c| c.bespoke_before, |c| c.bespoke_after),
+    ("tuned", |c| c.tuned_before, |c| c.tuned_after),
+    (
+        "violations",
+        |c| c.violations_before,
+        |c| c.violations_after,
+    ),
+];
+
+/// The communities that moved from one archetype to the same other one.
+pub(super) struct ArchetypeMove<'r> {
+    pub before: Option<&'r str>,
+    pub after: Option<&'r str>,
+    pub communities: Vec<&'r ArchetypeChange>,
+}
+
+impl ArchetypeMove<'_> {
+    /// The sum of a count over the communities that moved.
+    pub fn total(&self, count: Count) -> usize {
+        self.communities.iter().map(|c| count(c)).sum()
+    }
+}
+
+/// The archetype changes grouped by move, the move with the most communities first.
+pub(super) fn archetype_moves(report: &DiffReport) -> Vec<ArchetypeMove<'_>> {
+    let mut moves: BTreeMap<(Option<&str>, Option<&str>), Vec<&ArchetypeChange>> = BTreeMap::new();
+    for change in &report.drift.archetype_changes {
+        moves
+            .entry((
+                change.archetype_before.as_deref(),
+                change.archetype_after.as_deref(),
+            ))
+            .or_default()
+            .push(change);
+    }
+    let mut moves: Vec<ArchetypeMove<'_>> = moves
+        .into_iter()
+        .map(|((before, after), communities)| ArchetypeMove {
+            before,
+            after,
+            communities,
+        })
+        .collect();
+    moves.sort_by_key(|m| std::cmp::Reverse(m.communities.len()));
+    moves
+}
+
+/// The cluster of a community named `cluster/name`, or of a file under a cluster's directory.
+pub(super) fn cluster_of(name: &str) -> &str {
+    name.split_once('/').map_or(name, |(cluster, _)| cluster)
+}
+
+/// How many times each group occurs, the most frequent first.
+pub(super) fn per_group<'n>(groups: impl IntoIterator<Item = &'n str>) -> Vec<(&'n str, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for group in groups {
+        *counts.entry(group).or_default() += 1;
+    }
+    let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+    counts.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
+    counts
+}
+
+pub(super) fn communities_of(group: &[&StaleOverride]) -> String {
     let names: Vec<&str> = group.iter().map(|s| s.community.as_str()).collect();
     names.join(", ")
 }
 
-fn change_line(change: &ValueChange) -> String {
-    let old = change.old.as_deref().map(cut).unwrap_or_default();
-    let new = change.new.as_deref().map(cut).unwrap_or_default();
-    match change.change.as_str() {
-        "added" => format!("+ {} = {new}", change.path),
-        "removed" => format!("- {} = {old}", change.path),
-        _ => format!("~ {}: {old} -> {new}", change.path),
-    }
-}
-
-/// The report for a terminal.
-pub fn text(report: &DiffReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "hubc diff: {} -> {}", report.base, report.head);
-    let _ = writeln!(out, "{}", summary(report));
-    if !report.stale_overrides.is_empty() {
-        let _ = writeln!(out, "\nStale overrides: the value they override changed");
-        for group in stale_groups(report) {
-            let stale = group[0];
-            let _ = writeln!(
-                out,
-                "  {}  {} = {}  [{}]",
-                communities_of(&group),
-                stale.path,
-                cut(&stale.value),
-                stale.class
-            );
-            let by = match (&stale.changed_by, &stale.changed_at) {
-                (Some(by), Some(at)) => format!(", set by {by} at {at}"),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "    inherited {} -> {}{by}",
-                stale.base_before.as_deref().map_or("(unset)".into(), cut),
-                cut(&stale.base_after),
-            );
-            let _ = writeln!(out, "    at {}", stale.place);
-        }
-    }
-    if !report.declarations.is_empty() {
-        let _ = writeln!(out, "\nBlast radius");
-        for decl in &report.declarations {
-            let _ = writeln!(
-                out,
-                "  {} {} ({}, {})",
-                decl.kind, decl.declaration, decl.status, decl.place
-            );
-            for change in &decl.changes {
-                let _ = writeln!(out, "    {}", change_line(change));
-            }
-            let _ = writeln!(
-                out,
-                "    {} {} change: {}",
-                decl.communities.len(),
-                plural(decl.communities.len(), "community", "communities"),
-                names(&decl.communities, str::to_string)
-            );
-            if !decl.unchanged.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    {} unchanged: {}",
-                    decl.unchanged.len(),
-                    names(&decl.unchanged, str::to_string)
-                );
-            }
-            if !decl.stale.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    stale overrides in: {}",
-                    names(&decl.stale, str::to_string)
-                );
-            }
-        }
-    }
-    let drift = &report.drift;
-    if drift.changed() {
-        let _ = writeln!(out, "\nDrift");
-        let _ = writeln!(
-            out,
-            "  bespoke {} -> {}, tuned {} -> {}, over budget {} -> {}",
-            drift.before.bespoke,
-            drift.after.bespoke,
-            drift.before.tuned,
-            drift.after.tuned,
-            drift.before.over_budget,
-            drift.after.over_budget
-        );
-        for name in &drift.communities_added {
-            let _ = writeln!(out, "  new community {name}");
-        }
-        for name in &drift.communities_removed {
-            let _ = writeln!(out, "  removed community {name}");
-        }
-        for (sign, list) in [("+", &drift.bespoke_added), ("-", &drift.bespoke_removed)] {
-            for change in list {
-                let value = change.value.as_deref().map_or("(deleted)".into(), cut);
-                let at = change
-                    .place
-                    .as_ref()
-                    .map(|p| format!("  ({p})"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "  {sign} bespoke {}  {} = {value}{at}",
-                    change.community, change.path
-                );
-            }
-        }
-        for budget in &drift.budgets {
-            let _ = writeln!(
-                out,
-                "  budget {}: bespoke {} -> {}",
-                budget.community,
-                of_budget(budget.bespoke_before, budget.budget_before),
-                of_budget(budget.bespoke_after, budget.budget_after),
-            );
-        }
-    }
-    if !report.secrets.is_empty() {
-        let _ = writeln!(out, "\nSecret files (names only)");
-        for secret in &report.secrets {
-            let sign = if secret.change == "added" { "+" } else { "-" };
-            let _ = writeln!(out, "  {sign} {}  {}", secret.community, secret.file);
-        }
-    }
-    if !report.files.is_empty() {
-        let _ = writeln!(out, "\nFiles");
-        for (files, status, changes) in file_groups(&report.files) {
-            let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-            let _ = writeln!(out, "  {status} {}", names(&paths, str::to_string));
-            match status {
-                "added" | "removed" => {
-                    let _ = writeln!(out, "    {} values", files[0].values);
-                }
-                _ if changes.is_empty() => {
-                    let _ = writeln!(out, "    the text changes, not the values");
-                }
-                _ => {
-                    for change in changes {
-                        let _ = writeln!(out, "    {}", change_line(change));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn of_budget(bespoke: usize, budget: Option<i64>) -> String {
-    match budget {
-        Some(budget) => format!("{bespoke}/{budget}"),
-        None => bespoke.to_string(),
-    }
-}
-
-/// Inline code for a Markdown table cell.
-fn code(text: &str) -> String {
-    let text = cut(text).replace('|', "\\|").replace(['\n', '\r'], " ");
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
-    }
-}
-
-/// The report as a pull-request comment.
-pub fn markdown(report: &DiffReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## hubc diff: `{}` \u{2192} {}\n",
-        report.base, report.head
-    );
-    let _ = writeln!(out, "{}.\n", capitalise(&summary(report)));
-    if !report.stale_overrides.is_empty() {
-        let _ = writeln!(out, "### \u{26a0}\u{fe0f} Stale overrides\n");
-        let _ = writeln!(
-            out,
-            "The value these overrides replace changed, and they did not: check each still makes sense (an override left below a raised platform value once took a hub down).\n"
-        );
-        let _ = writeln!(
-            out,
-            "| where | path | its value | inherited before | inherited now | class | communities |"
-        );
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
-        for group in stale_groups(report) {
-            let stale = group[0];
-            let by = stale
-                .changed_by
-                .as_deref()
-                .map(|by| format!(" ({by})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {}{by} | {} | {} |",
-                code(&stale.place.to_string()),
-                code(&stale.path),
-                code(&stale.value),
-                stale.base_before.as_deref().map_or("(unset)".into(), code),
-                code(&stale.base_after),
-                stale.class,
-                names(
-                    &group
-                        .iter()
-                        .map(|s| s.community.clone())
-                        .collect::<Vec<_>>(),
-                    |n: &str| format!("`{n}`")
-                ),
-            );
-        }
-        out.push('\n');
-    }
-    if !report.declarations.is_empty() {
-        let _ = writeln!(out, "### Blast radius\n");
-        for decl in &report.declarations {
-            let _ = writeln!(
-                out,
-                "#### {} `{}` ({}): {} {} change\n",
-                decl.kind,
-                decl.declaration,
-                decl.status,
-                decl.communities.len(),
-                plural(decl.communities.len(), "community", "communities"),
-            );
-            for change in &decl.changes {
-                let _ = writeln!(out, "- {}", markdown_change(change));
-            }
-            out.push('\n');
-            let wrap = |n: &str| format!("`{n}`");
-            if !decl.communities.is_empty() {
-                let _ = writeln!(out, "Output changes: {}\n", names(&decl.communities, wrap));
-            }
-            if !decl.unchanged.is_empty() {
-                let _ = writeln!(out, "Output unchanged: {}\n", names(&decl.unchanged, wrap));
-            }
-            if !decl.stale.is_empty() {
-                let _ = writeln!(out, "Stale overrides: {}\n", names(&decl.stale, wrap));
-            }
-        }
-    }
-    markdown_drift(report, &mut out);
-    if !report.secrets.is_empty() {
-        let _ = writeln!(out, "### Secret files\n");
-        for secret in &report.secrets {
-            let _ = writeln!(
-                out,
-                "- `{}`: {} `{}`",
-                secret.community, secret.change, secret.file
-            );
-        }
-        out.push('\n');
-    }
-    if !report.files.is_empty() {
-        let _ = writeln!(out, "### Files\n");
-        let mut omitted = 0;
-        for (files, status, changes) in file_groups(&report.files) {
-            let group = markdown_files(&files, status, changes);
-            if omitted > 0 || out.len() + group.len() > MAX_MARKDOWN {
-                omitted += files.len();
-            } else {
-                out.push_str(&group);
-            }
-        }
-        if omitted > 0 {
-            let _ = writeln!(
-                out,
-                "\n{omitted} more files change; run `hubc diff --base {}` to see them all.",
-                report.base
-            );
-        }
-    }
-    out
-}
-
-/// One group of files with the same changes, as a list item or a `<details>` block.
-fn markdown_files(files: &[&FileDiff], status: &str, changes: &[ValueChange]) -> String {
-    let mut out = String::new();
-    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    let listed = names(&paths, |p: &str| format!("<code>{p}</code>"));
-    let title = if files.len() == 1 {
-        format!("{status}: {listed}")
-    } else {
-        format!("{status}: {} files", files.len())
-    };
-    match status {
-        "added" | "removed" => {
-            let _ = writeln!(out, "- {title} ({} values)", files[0].values);
-        }
-        _ if changes.is_empty() => {
-            let _ = writeln!(out, "- {title} (the text changes, not the values)");
-        }
-        _ => {
-            let _ = writeln!(
-                out,
-                "<details><summary>{title} ({} {})</summary>\n",
-                changes.len(),
-                plural(changes.len(), "value", "values")
-            );
-            if files.len() > 1 {
-                let _ = writeln!(out, "{listed}\n");
-            }
-            let _ = writeln!(out, "| | path | before | after |");
-            let _ = writeln!(out, "| --- | --- | --- | --- |");
-            for change in changes.iter().take(MAX_ROWS) {
-                let sign = match change.change.as_str() {
-                    "added" => "+",
-                    "removed" => "\u{2212}",
-                    _ => "~",
-                };
-                let _ = writeln!(
-                    out,
-                    "| {sign} | {} | {} | {} |",
-                    code(&change.path),
-                    change.old.as_deref().map(code).unwrap_or_default(),
-                    change.new.as_deref().map(code).unwrap_or_default(),
-                );
-            }
-            if changes.len() > MAX_ROWS {
-                let _ = writeln!(out, "\n\u{2026} and {} more", changes.len() - MAX_ROWS);
-            }
-            let _ = writeln!(out, "\n</details>");
-        }
-    }
-    out
-}
-
-fn markdown_change(change: &ValueChange) -> String {
-    match change.change.as_str() {
-        "added" => format!(
-            "{}: added {}",
-            code(&change.path),
-            code(change.new.as_deref().unwrap_or(""))
-        ),
-        "removed" => format!(
-            "{}: removed (was {})",
-            code(&change.path),
-            code(change.old.as_deref().unwrap_or(""))
-        ),
-        _ => format!(
-            "{}: {} \u{2192} {}",
-            code(&change.path),
-            code(change.old.as_deref().unwrap_or("")),
-            code(change.new.as_deref().unwrap_or(""))
-        ),
-    }
-}
-
-fn markdown_drift(report: &DiffReport, out: &mut String) {
-    let drift = &report.drift;
-    if !drift.changed() {
-        return;
-    }
-    let _ = writeln!(out, "### Drift\n");
-    let _ = writeln!(
-        out,
-        "Bespoke {} \u{2192} {}, tuned {} \u{2192} {}, over budget {} \u{2192} {}.\n",
-        drift.before.bespoke,
-        drift.after.bespoke,
-        drift.before.tuned,
-        drift.after.tuned,
-        drift.before.over_budget,
-        drift.after.over_budget
-    );
-    for name in &drift.communities_added {
-        let _ = writeln!(out, "- new community `{name}`");
-    }
-    for name in &drift.communities_removed {
-        let _ = writeln!(out, "- removed community `{name}`");
-    }
-    if !drift.communities_added.is_empty() || !drift.communities_removed.is_empty() {
-        out.push('\n');
-    }
-    if !drift.bespoke_added.is_empty() || !drift.bespoke_removed.is_empty() {
-        let _ = writeln!(out, "| | community | path | value | reason | where |");
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
-        for (sign, list) in [
-            ("new", &drift.bespoke_added),
-            ("removed", &drift.bespoke_removed),
-        ] {
-            for change in list {
-                let _ = writeln!(
-                    out,
-                    "| {sign} | `{}` | {} | {} | {} | {} |",
-                    change.community,
-                    code(&change.path),
-                    change.value.as_deref().map_or("(deleted)".into(), code),
-                    change
-                        .reason
-                        .as_deref()
-                        .map(|r| cut(r).replace('|', "\\|"))
-                        .unwrap_or_default(),
-                    change
-                        .place
-                        .as_ref()
-                        .map(|p| code(&p.to_string()))
-                        .unwrap_or_default(),
-                );
-            }
-        }
-        out.push('\n');
-    }
-    if !drift.budgets.is_empty() {
-        let _ = writeln!(
-            out,
-            "| community | archetype | bespoke before | bespoke now |"
-        );
-        let _ = writeln!(out, "| --- | --- | --- | --- |");
-        for budget in &drift.budgets {
-            let over = if budget.over_budget_after {
-                " **over budget**"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {}{over} |",
-                budget.community,
-                budget.archetype.as_deref().unwrap_or(""),
-                of_budget(budget.bespoke_before, budget.budget_before),
-                of_budget(budget.bespoke_after, budget.budget_after),
-            );
-        }
-        out.push('\n');
-    }
-}
-
-fn capitalise(text: &str) -> String {
+pub(super) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -606,15 +270,18 @@ pub fn github(report: &DiffReport) -> String {
                 .push(change);
         }
     }
+    let budgets: HashMap<&str, &super::BudgetChange> = report
+        .drift
+        .budgets
+        .iter()
+        .map(|b| (b.community.as_str(), b))
+        .collect();
     for ((place, path), changes) in by_place {
         let communities: Vec<String> = changes
             .iter()
             .map(|change| {
-                let budget = report
-                    .drift
-                    .budgets
-                    .iter()
-                    .find(|b| b.community == change.community)
+                let budget = budgets
+                    .get(change.community.as_str())
                     .map(|b| format!(", now {}", of_budget(b.bespoke_after, b.budget_after)))
                     .unwrap_or_default();
                 match &change.archetype {

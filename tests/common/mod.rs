@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use hubc::diagnostics::{self, Format};
 use hubc::driver::{self, Session};
 
+pub mod fleet;
+
 /// Splits a fixture into files. A fixture is one file, or several introduced by
 /// `### path/to/file.hub` lines.
 /// Lines before the first `###` line describe the fixture and belong to no file.
@@ -136,6 +138,36 @@ pub fn corpus() -> Option<PathBuf> {
 /// The path of the `hubc` binary built for these tests.
 pub fn hubc() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_hubc"))
+}
+
+/// Runs `hubc ARGS` in `directory`, on the day fixtures are checked on and without colour:
+/// the exit code, stdout and stderr.
+pub fn run(directory: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = hubc()
+        .args(args)
+        .args(["--today", "2026-11-26", "--color=never"])
+        .current_dir(directory)
+        .output()
+        .expect("hubc runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Copies the directory `from`, recursively, to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
 }
 
 /// A fresh directory under the system's temporary directory, removed when dropped.
