@@ -78,7 +78,19 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
     }
     load_imports(&mut generated, None);
     let today = crate::check::policy::today();
-    if let Some(analysis) = analyze(&mut generated, today) {
+    let analysis = analyze(&mut generated, today);
+    // A fleet its own check rejects is not written.
+    let rejected = crate::import::verify::rejections(
+        &input,
+        &generated.diagnostics,
+        &generated.sources,
+        &mut session.sources,
+    );
+    if !rejected.is_empty() {
+        session.diagnostics.extend(rejected);
+        return None;
+    }
+    if let Some(analysis) = analysis {
         let standard_file = generated
             .files
             .iter()

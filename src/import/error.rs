@@ -65,6 +65,24 @@ pub enum ImportError {
         at: Loc,
     },
 
+    #[error("`{file}` holds {what}, which a `.hub` file cannot hold")]
+    #[diagnostic(
+        code(hub::import::unrepresentable),
+        help("change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written")
+    )]
+    Unrepresentable { file: String, what: String, at: Loc },
+
+    #[error("importing `{file}` gives a fleet that `hubc check` rejects: {reason}")]
+    #[diagnostic(
+        code(hub::import::fails_check),
+        help("change the value in the YAML so that the chart's schema takes it; nothing was written")
+    )]
+    FailsCheck {
+        file: String,
+        reason: String,
+        at: Loc,
+    },
+
     #[error("`{what}` in `{file}` is not understood; it is kept as it is")]
     #[diagnostic(
         code(hub::import::kept_raw),
@@ -92,6 +110,8 @@ impl Located for ImportError {
             MissingFile { at, .. } => (at, "listed here"),
             MalformedTfvars { at, .. } => (at, "here"),
             KeptRaw { at, .. } => (at, "kept verbatim"),
+            Unrepresentable { at, .. } => (at, "no `.hub` literal for this"),
+            FailsCheck { at, .. } => (at, "from here"),
         };
         (*at, Some(label.to_string()))
     }
