@@ -68,14 +68,18 @@ pub enum ImportError {
     #[error("`{file}` holds {what}, which a `.hub` file cannot hold")]
     #[diagnostic(
         code(hub::import::unrepresentable),
-        help("change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written")
+        help(
+            "change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written"
+        )
     )]
     Unrepresentable { file: String, what: String, at: Loc },
 
     #[error("importing `{file}` gives a fleet that `hubc check` rejects: {reason}")]
     #[diagnostic(
         code(hub::import::fails_check),
-        help("change the value in the YAML so that the chart's schema takes it; nothing was written")
+        help(
+            "change the value in the YAML so that the chart's schema takes it; nothing was written"
+        )
     )]
     FailsCheck {
         file: String,

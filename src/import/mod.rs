@@ -432,7 +432,10 @@ impl Importer<'_> {
         let layers: Vec<Value> = hub
             .values
             .iter()
-            .filter_map(|file| self.yaml(&format!("{directory}{file}")).map(|(_, value)| value))
+            .filter_map(|file| {
+                self.yaml(&format!("{directory}{file}"))
+                    .map(|(_, value)| value)
+            })
             .collect();
         let mut inherited = Value::Map(Vec::new());
         for layer in layers.iter().take(split) {

@@ -17,7 +17,10 @@ pub fn rejections(
 ) -> Vec<Diagnostic> {
     let mut rejected = Vec::new();
     for diagnostic in generated.iter().filter(|d| d.is_error()) {
-        let generated_name = generated_sources.get(diagnostic.file).name.replace('\\', "/");
+        let generated_name = generated_sources
+            .get(diagnostic.file)
+            .name
+            .replace('\\', "/");
         let (file, at) = origin(input, &generated_name, &diagnostic.message);
         let text = input
             .files
@@ -39,7 +42,9 @@ pub fn rejections(
 /// first mention of the last key of the path the message names, in the cluster's files (the
 /// hub's own files first), or the start of the cluster's `cluster.yaml`.
 fn origin(input: &ImportInput, generated_name: &str, message: &str) -> (String, Span) {
-    let mut parts = generated_name.split('/').skip_while(|part| *part != "clusters");
+    let mut parts = generated_name
+        .split('/')
+        .skip_while(|part| *part != "clusters");
     let cluster = parts.nth(1).unwrap_or_default();
     let hub = parts
         .next()

@@ -297,7 +297,11 @@ impl Reader<'_> {
             },
             |offset| Span::new(offset, offset + 1),
         );
-        let what = if float.is_nan() { "NaN" } else { "an infinite float" };
+        let what = if float.is_nan() {
+            "NaN"
+        } else {
+            "an infinite float"
+        };
         Err(Problem {
             span,
             kind: ProblemKind::Unrepresentable(what.to_string()),
@@ -519,9 +523,8 @@ fn is_yaml_style_float(text: &str) -> bool {
         Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
         None => digits(mantissa),
     };
-    let exponent_ok = exponent.is_none_or(|exponent| {
-        digits(exponent.strip_prefix(['-', '+']).unwrap_or(exponent))
-    });
+    let exponent_ok = exponent
+        .is_none_or(|exponent| digits(exponent.strip_prefix(['-', '+']).unwrap_or(exponent)));
     mantissa_ok && exponent_ok
 }
 

@@ -136,7 +136,10 @@ impl Fleet {
                 for listed in &hub.files {
                     if let Listed::Own(_, document) = listed {
                         let name = cluster.file_name(hub, listed);
-                        files.insert(format!("{directory}/{name}"), model::to_yaml(document, None));
+                        files.insert(
+                            format!("{directory}/{name}"),
+                            model::to_yaml(document, None),
+                        );
                     }
                 }
             }
@@ -268,7 +271,9 @@ fn variables(provider: &Provider) -> BoxedStrategy<Vec<(String, Tf)>> {
                 ("budget_alert_enabled", boolean()),
                 (
                     "k8s_version_prefixes",
-                    prop::collection::vec(string(), 0..3).prop_map(Tf::List).boxed(),
+                    prop::collection::vec(string(), 0..3)
+                        .prop_map(Tf::List)
+                        .boxed(),
                 ),
                 ("zone", string()),
             ],
@@ -290,13 +295,20 @@ fn variables(provider: &Provider) -> BoxedStrategy<Vec<(String, Tf)>> {
         ),
         Provider::Azure => (
             vec!["tenant_id", "subscription_id", "resourcegroup_name"],
-            vec![("kubernetes_rbac_enabled", boolean()), ("location", string())],
+            vec![
+                ("kubernetes_rbac_enabled", boolean()),
+                ("location", string()),
+            ],
         ),
         Provider::Kubeconfig => (Vec::new(), Vec::new()),
     };
     let required: Vec<BoxedStrategy<(String, Tf)>> = required
         .into_iter()
-        .map(|name| string().prop_map(move |value| (name.to_string(), value)).boxed())
+        .map(|name| {
+            string()
+                .prop_map(move |value| (name.to_string(), value))
+                .boxed()
+        })
         .collect();
     let optional: Vec<BoxedStrategy<Option<(String, Tf)>>> = optional
         .into_iter()
@@ -305,7 +317,12 @@ fn variables(provider: &Provider) -> BoxedStrategy<Vec<(String, Tf)>> {
         })
         .collect();
     (required, optional)
-        .prop_map(|(required, optional)| required.into_iter().chain(optional.into_iter().flatten()).collect())
+        .prop_map(|(required, optional)| {
+            required
+                .into_iter()
+                .chain(optional.into_iter().flatten())
+                .collect()
+        })
         .boxed()
 }
 

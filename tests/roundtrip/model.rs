@@ -26,9 +26,9 @@ impl Meaning {
             Meaning::Int(int) => serde_json::Value::from(*int),
             Meaning::Float(float) => serde_json::Value::from(serde_json::Number::from_f64(*float)?),
             Meaning::Str(text) => serde_json::Value::String(text.clone()),
-            Meaning::List(items) => serde_json::Value::Array(
-                items.iter().map(Meaning::to_json).collect::<Option<_>>()?,
-            ),
+            Meaning::List(items) => {
+                serde_json::Value::Array(items.iter().map(Meaning::to_json).collect::<Option<_>>()?)
+            }
             Meaning::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -97,7 +97,10 @@ pub enum Node {
     Block(String),
     Map(Map),
     /// A list in block style; `compact` puts the dashes at the column of the key.
-    List { items: Vec<Node>, compact: bool },
+    List {
+        items: Vec<Node>,
+        compact: bool,
+    },
     /// A list of scalars in flow style: `[a, b]`.
     FlowList(Vec<Scalar>),
     /// A node with an anchor (`&name`).
@@ -327,7 +330,12 @@ fn write_value(out: &mut String, node: &Node, column: usize, trailing: Option<&s
         }
         Node::List { items, compact } => {
             out.push('\n');
-            write_list(out, items, if *compact { column } else { column + 2 }, false);
+            write_list(
+                out,
+                items,
+                if *compact { column } else { column + 2 },
+                false,
+            );
         }
         Node::Anchor(name, inner) => {
             let _ = write!(out, " &{name}");

@@ -72,23 +72,103 @@ const PLAIN: &[(&str, Read)] = &[
 /// Strings worth writing quoted: words and numbers of YAML, `.hub` syntax, templates, quotes,
 /// escapes, line breaks, spaces at the ends and text beyond ASCII.
 const HOSTILE_TEXT: &[&str] = &[
-    "yes", "no", "on", "off", "y", "~", "null", "0644", "1e3", "0x1F", ".inf", "12:30",
-    "2024-01-01", "", " ", " leading", "trailing ", "a # not a comment", "a: b", "${var}",
-    "$${x}", "%{ if x }", "{{ .Values.x }}", "it's", "say \"hi\"", "back\\slash", "tab\there",
-    "cr\rhere", "one\ntwo", "multi\nline\n", "\"\"\"", "// not a comment", "/* no */", "é ü 日本 🚀",
-    "#hash", "- dash", "[flow]", "{flow}", "*star", "&amp", "!bang", "%percent", "@at", "`tick`",
-    "|pipe", ">gt", "line\u{2028}separator", "nul\u{0}byte", "bell\u{7}", "true", "4G", "1Gi",
-    "image:tag", "<<", "\u{feff}bom",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "~",
+    "null",
+    "0644",
+    "1e3",
+    "0x1F",
+    ".inf",
+    "12:30",
+    "2024-01-01",
+    "",
+    " ",
+    " leading",
+    "trailing ",
+    "a # not a comment",
+    "a: b",
+    "${var}",
+    "$${x}",
+    "%{ if x }",
+    "{{ .Values.x }}",
+    "it's",
+    "say \"hi\"",
+    "back\\slash",
+    "tab\there",
+    "cr\rhere",
+    "one\ntwo",
+    "multi\nline\n",
+    "\"\"\"",
+    "// not a comment",
+    "/* no */",
+    "é ü 日本 🚀",
+    "#hash",
+    "- dash",
+    "[flow]",
+    "{flow}",
+    "*star",
+    "&amp",
+    "!bang",
+    "%percent",
+    "@at",
+    "`tick`",
+    "|pipe",
+    ">gt",
+    "line\u{2028}separator",
+    "nul\u{0}byte",
+    "bell\u{7}",
+    "true",
+    "4G",
+    "1Gi",
+    "image:tag",
+    "<<",
+    "\u{feff}bom",
 ];
 
 /// Keys that need quoting somewhere: in `.hub` (dots, slashes, spaces, keywords, a leading
 /// digit) or in YAML.
 const HOSTILE_KEYS: &[&str] = &[
-    "a.b", "hub.jupyter.org/node-purpose", "with space", "-dash", "1leading", "2i2c",
-    "delete", "tunable", "with", "locked", "budget", "import", "community", "mixin",
-    "archetype", "cluster", "schema", "type", "true", "null", "yes", "<<", "", "é", "日本",
-    "x\"y", "a\\b", "#", "${x}", "chart_values", "manifest", "secrets", "chart", "limit",
-    "k: v", "tab\tkey", "trailing ",
+    "a.b",
+    "hub.jupyter.org/node-purpose",
+    "with space",
+    "-dash",
+    "1leading",
+    "2i2c",
+    "delete",
+    "tunable",
+    "with",
+    "locked",
+    "budget",
+    "import",
+    "community",
+    "mixin",
+    "archetype",
+    "cluster",
+    "schema",
+    "type",
+    "true",
+    "null",
+    "yes",
+    "<<",
+    "",
+    "é",
+    "日本",
+    "x\"y",
+    "a\\b",
+    "#",
+    "${x}",
+    "chart_values",
+    "manifest",
+    "secrets",
+    "chart",
+    "limit",
+    "k: v",
+    "tab\tkey",
+    "trailing ",
 ];
 
 /// Keys most generated maps draw from, few enough that files set the same paths.
@@ -124,7 +204,9 @@ fn plainly_text(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() && !"yntfo".contains(c));
     (starts_well || matches!(text, "1leading" | "2i2c"))
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || "._/- ".contains(c))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/- ".contains(c))
         && !text.ends_with(' ')
         && !text.contains(" #")
         && !text.contains("  ")
@@ -132,7 +214,9 @@ fn plainly_text(text: &str) -> bool {
 
 /// A string written in one of the styles that keeps it a string.
 fn quoted(text: String) -> BoxedStrategy<Scalar> {
-    let single_ok = !text.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{feff}');
+    let single_ok = !text
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{feff}');
     let plain_ok = plainly_text(&text);
     let mut styles = vec![0u8];
     if single_ok {
@@ -188,8 +272,9 @@ pub fn scalar() -> BoxedStrategy<Scalar> {
         5 => text().prop_flat_map(quoted),
     ];
     // `.hub` has no infinities: these make the import refuse, so they are rare.
-    let infinite = prop::sample::select(vec![(".inf", f64::INFINITY), ("-.Inf", f64::NEG_INFINITY)])
-        .prop_map(|(text, float)| plain(text, Read::Float(float)));
+    let infinite =
+        prop::sample::select(vec![(".inf", f64::INFINITY), ("-.Inf", f64::NEG_INFINITY)])
+            .prop_map(|(text, float)| plain(text, Read::Float(float)));
     prop_oneof![300 => usual, 1 => infinite].boxed()
 }
 
@@ -374,9 +459,13 @@ fn boolean() -> BoxedStrategy<Node> {
 
 fn cores() -> BoxedStrategy<Node> {
     mostly(
-        prop::sample::select(vec![("0.5", Read::Float(0.5)), ("2", Read::Int(2)), ("3.6505", Read::Float(3.6505))])
-            .prop_map(|(text, read)| Node::Scalar(plain(text, read)))
-            .boxed(),
+        prop::sample::select(vec![
+            ("0.5", Read::Float(0.5)),
+            ("2", Read::Int(2)),
+            ("3.6505", Read::Float(3.6505)),
+        ])
+        .prop_map(|(text, read)| Node::Scalar(plain(text, read)))
+        .boxed(),
     )
 }
 
@@ -407,9 +496,26 @@ fn profile() -> BoxedStrategy<Node> {
     ])
     .prop_map(|node| match node {
         // KubeSpawner (and the schema) need a name for each profile.
-        Node::Map(mut map) if !map.entries.iter().any(|e| e.key.text.contains("display_name")) => {
-            let name = Scalar { text: "Profile".to_string(), meaning: Meaning::Str("Profile".to_string()) };
-            map.entries.insert(0, Entry::new(Scalar { text: "display_name".to_string(), meaning: Meaning::Str("display_name".to_string()) }, Node::Scalar(name)));
+        Node::Map(mut map)
+            if !map
+                .entries
+                .iter()
+                .any(|e| e.key.text.contains("display_name")) =>
+        {
+            let name = Scalar {
+                text: "Profile".to_string(),
+                meaning: Meaning::Str("Profile".to_string()),
+            };
+            map.entries.insert(
+                0,
+                Entry::new(
+                    Scalar {
+                        text: "display_name".to_string(),
+                        meaning: Meaning::Str("display_name".to_string()),
+                    },
+                    Node::Scalar(name),
+                ),
+            );
             Node::Map(map)
         }
         other => other,
@@ -459,14 +565,17 @@ pub fn hub_values() -> BoxedStrategy<Node> {
         ),
         (
             "extraConfig",
-            prop::collection::vec(entry(key(), block_text().prop_map(Node::Block).boxed()), 0..2)
-                .prop_map(|entries| {
-                    Node::Map(Map {
-                        merges: Vec::new(),
-                        entries,
-                    })
+            prop::collection::vec(
+                entry(key(), block_text().prop_map(Node::Block).boxed()),
+                0..2,
+            )
+            .prop_map(|entries| {
+                Node::Map(Map {
+                    merges: Vec::new(),
+                    entries,
                 })
-                .boxed(),
+            })
+            .boxed(),
         ),
     ]);
     let jupyterhub = fields(vec![
