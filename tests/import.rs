@@ -8,19 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::TempDir;
-
-fn run(arguments: &[&str]) -> Output {
-    common::hubc()
-        .args(["--color", "never", "--today", "2026-11-26"])
-        .args(arguments)
-        .output()
-        .expect("hubc runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{TempDir, run_hubc as run, stderr_text as stderr};
 
 /// Imports the corpus fleet into `directory/fleet` and builds it into `directory/out`.
 fn import_and_build(corpus: &Path, directory: &TempDir) {

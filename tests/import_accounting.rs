@@ -316,17 +316,15 @@ fn an_import_that_would_not_check_fails_and_writes_nothing() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(!fleet.exists(), "a failed import wrote files");
-    let codes: Vec<String> = common::json_diagnostics(&output)
-        .iter()
-        .map(|diagnostic| diagnostic["code"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert!(
-        codes.contains(&"hub::import::unchecked_result".to_string()),
-        "{codes:?}"
-    );
-    assert!(
-        codes.len() >= 2,
-        "the problems of the fleet are shown too: {codes:?}"
+    let diagnostics = common::json_diagnostics(&output);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "hub::import::fails_check");
+    // It says what the check found, and points into the YAML it came from.
+    let message = diagnostics[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("hub::resolve::invalid_name"), "{message}");
+    assert_eq!(
+        diagnostics[0]["file"],
+        "config/clusters/campus/cluster.yaml"
     );
 }
 

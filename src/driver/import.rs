@@ -102,7 +102,7 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
             |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
         crate::import::fit_archetypes(&mut imported, analysis, &standard, &file_of, today);
     }
-    verify(&imported, session, today).then_some(imported)
+    verify(&input, &imported, session, today).then_some(imported)
 }
 
 /// Loads and analyses the files of an imported fleet, as `hubc check` would from disk.
@@ -120,49 +120,24 @@ fn analyze_generated(
 }
 
 /// Checks the imported fleet as `hubc check` and `hubc build` would, and compares what it builds
-/// with what was imported. Problems go to `session`, with the text of the fleet that would have
-/// been written; returns whether the fleet may be written.
+/// with what was imported. Problems go to `session`, pointing into the input; returns whether
+/// the fleet may be written.
 fn verify(
+    input: &crate::import::ImportInput,
     imported: &crate::import::Imported,
     session: &mut Session,
     today: crate::check::policy::Day,
 ) -> bool {
-    let (mut generated, analysis) = analyze_generated(&imported.files, today);
-    let errors: Vec<Diagnostic> = generated
-        .diagnostics
-        .drain(..)
-        .filter(Diagnostic::is_error)
-        .collect();
-    let first_hub = imported.expected.values.values().map(|(_, at)| *at).next();
-    if analysis.is_none() || !errors.is_empty() {
-        // Carry the problems over, with the text they point into.
-        let mut moved: std::collections::HashMap<FileId, FileId> = Default::default();
-        let mut relocate = |file: FileId, sources: &mut crate::source::SourceMap| {
-            *moved.entry(file).or_insert_with(|| {
-                let source = generated.sources.get(file);
-                sources.add(format!("<imported>/{}", source.name), source.text.clone())
-            })
-        };
-        for mut diagnostic in errors.iter().cloned() {
-            diagnostic.file = relocate(diagnostic.file, &mut session.sources);
-            for related in &mut diagnostic.related {
-                related.file = relocate(related.file, &mut session.sources);
-            }
-            session.diagnostics.push(diagnostic);
-        }
-        let at = first_hub.unwrap_or_else(|| {
-            let file = session.sources.add("<imported>", "");
-            crate::source::Loc::new(file, crate::source::Span::default())
-        });
-        let error = crate::import::ImportError::UncheckedResult {
-            reason: format!(
-                "{} {}",
-                errors.len().max(1),
-                if errors.len() == 1 { "error" } else { "errors" }
-            ),
-            at,
-        };
-        session.diagnostics.push(Diagnostic::from_located(&error));
+    let (generated, analysis) = analyze_generated(&imported.files, today);
+    // A fleet its own check rejects is not written.
+    let rejected = crate::import::verify::rejections(
+        input,
+        &generated.diagnostics,
+        &generated.sources,
+        &mut session.sources,
+    );
+    if !rejected.is_empty() {
+        session.diagnostics.extend(rejected);
         return false;
     }
     let Some(analysis) = analysis else {

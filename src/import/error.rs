@@ -97,15 +97,6 @@ pub enum ImportError {
         at: Loc,
     },
 
-    #[error("the imported fleet does not pass its own check: {reason}")]
-    #[diagnostic(
-        code(hub::import::unchecked_result),
-        help(
-            "nothing was written; the diagnostics above point into the fleet the import would have written: report them with the input files they come from"
-        )
-    )]
-    UncheckedResult { reason: String, at: Loc },
-
     #[error("{subject} would not build back to its input: {difference}")]
     #[diagnostic(
         code(hub::import::inexact),
@@ -130,6 +121,28 @@ pub enum ImportError {
     TfvarsExpression {
         file: String,
         construct: String,
+        at: Loc,
+    },
+
+    #[error("`{file}` holds {what}, which a `.hub` file cannot hold")]
+    #[diagnostic(
+        code(hub::import::unrepresentable),
+        help(
+            "change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written"
+        )
+    )]
+    Unrepresentable { file: String, what: String, at: Loc },
+
+    #[error("importing `{file}` gives a fleet that `hubc check` rejects: {reason}")]
+    #[diagnostic(
+        code(hub::import::fails_check),
+        help(
+            "change the value in the YAML so that the chart's schema takes it; nothing was written"
+        )
+    )]
+    FailsCheck {
+        file: String,
+        reason: String,
         at: Loc,
     },
 
@@ -164,8 +177,9 @@ impl Located for ImportError {
             KeptRaw { at, .. } => (at, "kept verbatim"),
             UntypedModule { at, .. } => (at, "this module"),
             NotImported { at, .. } => (at, "not imported"),
-            UncheckedResult { at, .. } => (at, "imported from here"),
             Inexact { at, .. } => (at, "this hub"),
+            Unrepresentable { at, .. } => (at, "no `.hub` literal for this"),
+            FailsCheck { at, .. } => (at, "from here"),
         };
         (*at, Some(label.to_string()))
     }

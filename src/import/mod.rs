@@ -9,7 +9,7 @@
 
 mod comments;
 mod error;
-mod hcl;
+pub mod hcl;
 mod inventory;
 mod projects;
 pub mod terraform;
@@ -392,6 +392,7 @@ impl Importer<'_> {
                     at: self.locate(file_id, &last),
                 });
             }
+            raw = under_chart(raw, chart);
             yaml::merge(&mut raw, &outer);
             text.push_str(&format!(
                 "\n/// The values `{file}` gives every hub that lists it.\nmixin {} {{\n",
@@ -535,11 +536,30 @@ impl Importer<'_> {
     ) -> String {
         // Shared files before the hub's first own file are mixins; from there on, every file is
         // merged into the community, so that Helm's order is kept.
-        let split = hub
+        let mut split = hub
             .values
             .iter()
             .position(|file| !shared.contains(file))
             .unwrap_or(hub.values.len());
+        // When the hub's own files replace a map the mixins set and then set a map there again,
+        // Helm drops what the mixins put in it, and hubc would merge: the hub then takes all of
+        // its files in its own statements.
+        let layers: Vec<Value> = hub
+            .values
+            .iter()
+            .filter_map(|file| {
+                self.yaml(&format!("{directory}{file}"))
+                    .map(|(_, value)| value)
+            })
+            .collect();
+        let mut inherited = Value::Map(Vec::new());
+        for layer in layers.iter().take(split) {
+            yaml::merge(&mut inherited, layer);
+        }
+        let own_layers: Vec<&Value> = layers.iter().skip(split).collect();
+        if yaml::replaces_then_remaps(&inherited, &own_layers) {
+            split = 0;
+        }
         let (mixin_files, own_files) = hub.values.split_at(split);
         let mut mixins_merged = Value::Map(Vec::new());
         let mut mixin_layers = Vec::new();
@@ -646,6 +666,7 @@ impl Importer<'_> {
                 )
             ));
         }
+        raw = under_chart(raw, &hub.chart);
         yaml::merge(&mut raw, &outer);
         if !matches!(&raw, Value::Map(entries) if entries.is_empty()) {
             text.push_str(&format!(
@@ -788,6 +809,16 @@ fn split_chart(value: &Value, chart: &str) -> (Value, Value) {
         }
     }
     (inner, Value::Map(outer))
+}
+
+/// Raw hub values, placed where the chart reads them: under `basehub:` for `daskhub`.
+fn under_chart(raw: Value, chart: &str) -> Value {
+    match raw {
+        Value::Map(entries) if chart == "daskhub" && !entries.is_empty() => {
+            Value::Map(vec![("basehub".to_string(), Value::Map(entries))])
+        }
+        raw => raw,
+    }
 }
 
 /// Every leaf (a scalar, a list, or an empty map) under a value, with its path.

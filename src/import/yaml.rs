@@ -1,6 +1,16 @@
-//! Reading YAML values files for import: anchors and merge keys expanded, keys as strings,
-//! every problem a coded diagnostic pointing into the file.
+//! Reading YAML values files for import as Helm reads them: plain scalars resolved by the rules
+//! of go-yaml v2 (which Helm reads values with, through sigs.k8s.io/yaml), quoted scalars kept as
+//! strings, keys turned into the strings Helm makes of them, anchors and merge keys expanded,
+//! and every problem a coded diagnostic pointing into the file.
+//!
+//! libyaml (through serde_yaml_ng) parses the document; a scalar it reads as a string comes
+//! back borrowed from the text when it was written without escapes, so its place in the text
+//! tells whether it was plain (and then Helm's YAML 1.1 rules apply: `yes` is true, `0644` is
+//! 420, `1e3` is a float) or quoted (and then it is the string as written).
 
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde_yaml_ng::Value as Yaml;
 
 use super::error::ImportError;
@@ -13,35 +23,29 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
     if text.trim().is_empty() {
         return Ok(Value::Map(Vec::new()));
     }
-    let mut document: Yaml = serde_yaml_ng::from_str(text).map_err(|error| {
+    let document: Raw<'_> = serde_yaml_ng::from_str(text).map_err(|error| {
         let offset = error.location().map_or(0, |location| location.index());
-        let offset = offset.min(text.len());
-        let width = text[offset..].chars().next().map_or(0, char::len_utf8);
-        let at = Loc::new(file, Span::new(offset, offset + width));
-        let message = error.to_string();
-        if message.contains("duplicate") {
-            ImportError::DuplicateKey {
-                file: source.name.clone(),
-                reason: first_clause(&message),
-                at: duplicate_place(text, offset, &message).map_or(at, |span| Loc::new(file, span)),
-            }
-        } else {
-            ImportError::MalformedYaml {
-                file: source.name.clone(),
-                reason: first_clause(&message),
-                at,
-            }
+        let reason = first_clause(&error.to_string());
+        ImportError::MalformedYaml {
+            file: source.name.clone(),
+            reason,
+            at: Loc::new(file, char_span(text, offset)),
         }
     })?;
-    document
-        .apply_merge()
-        .map_err(|error| ImportError::MalformedYaml {
-            file: source.name.clone(),
-            reason: first_clause(&error.to_string()),
-            at: Loc::new(file, Span::new(0, 0)),
-        })?;
-    let mut value = convert(&document);
-    yaml_1_1_scalars(&mut value, &plain_scalars(text));
+    let reader = Reader { text };
+    let value = reader.value(&document).map_err(|problem| {
+        let at = Loc::new(file, problem.span);
+        let file = source.name.clone();
+        match problem.kind {
+            ProblemKind::Duplicate(key) => ImportError::DuplicateKey {
+                file,
+                reason: format!("the key `{key}` appears twice in one map, as Helm reads it"),
+                at,
+            },
+            ProblemKind::Malformed(reason) => ImportError::MalformedYaml { file, reason, at },
+            ProblemKind::Unrepresentable(what) => ImportError::Unrepresentable { file, what, at },
+        }
+    })?;
     match value {
         Value::Map(_) => Ok(value),
         Value::Null => Ok(Value::Map(Vec::new())),
@@ -52,37 +56,45 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
     }
 }
 
-/// The second `key:` of a mapping reported as repeating it: serde_yaml_ng points at the
-/// mapping, the diagnostic points at the repetition.
-fn duplicate_place(text: &str, mapping_start: usize, message: &str) -> Option<Span> {
-    let key = message.split('"').nth(1)?;
-    let line_start = text[..mapping_start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let mut seen = 0;
-    let mut offset = line_start;
-    for line in text[line_start..].split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if trimmed.starts_with(&format!("{key}:")) {
-            seen += 1;
-            if seen == 2 {
-                return Some(Span::new(offset + indent, offset + indent + key.len()));
-            }
+/// Helm's merge of values files: maps merge key by key, anything else is replaced by the later
+/// file.
+pub fn merge(base: &mut Value, overlay: &Value) {
+    crate::emit::overlay(base, overlay.clone());
+}
+
+/// Whether layering `layers` over `inherited` as Helm does replaces a map of `inherited` with
+/// something else and then sets a map there again. hubc would merge that last map with the
+/// inherited one, where Helm starts from nothing: such layers cannot sit over `inherited`.
+pub fn replaces_then_remaps(inherited: &Value, layers: &[&Value]) -> bool {
+    let Value::Map(inherited_entries) = inherited else {
+        return false;
+    };
+    let mut replaced = false;
+    for layer in layers {
+        match layer {
+            Value::Map(_) if replaced => return true,
+            Value::Map(_) => {}
+            _ => replaced = true,
         }
-        offset += line.len();
     }
-    None
+    if replaced {
+        return false;
+    }
+    inherited_entries.iter().any(|(key, child)| {
+        let children: Vec<&Value> = layers
+            .iter()
+            .filter_map(|layer| match layer {
+                Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+                _ => None,
+            })
+            .collect();
+        replaces_then_remaps(child, &children)
+    })
 }
 
-/// serde_yaml_ng's messages end with the location; the location is in the diagnostic already.
-fn first_clause(message: &str) -> String {
-    let message = message.split(" at line ").next().unwrap_or(message);
-    message.trim_end_matches('.').to_string()
-}
-
-/// Converts a YAML value, keys in document order; keys that are not strings become the text a
-/// JSON encoder would give them.
+/// Converts a value the YAML library parsed, keys in document order; keys that are not strings
+/// become the text a JSON encoder would give them. For YAML hubc wrote itself, which quotes
+/// every string a YAML 1.1 reader could misread.
 pub fn convert(value: &Yaml) -> Value {
     match value {
         Yaml::Null => Value::Null,
@@ -96,110 +108,446 @@ pub fn convert(value: &Yaml) -> Value {
         Yaml::Mapping(entries) => Value::Map(
             entries
                 .iter()
-                .map(|(key, value)| (key_text(key), convert(value)))
+                .map(|(key, value)| {
+                    let key = match key {
+                        Yaml::String(text) => text.clone(),
+                        Yaml::Bool(boolean) => boolean.to_string(),
+                        Yaml::Number(number) => number.to_string(),
+                        Yaml::Null => "null".to_string(),
+                        other => serde_yaml_ng::to_string(other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    };
+                    (key, convert(value))
+                })
                 .collect(),
         ),
         Yaml::Tagged(tagged) => convert(&tagged.value),
     }
 }
 
-fn key_text(key: &Yaml) -> String {
-    match key {
-        Yaml::String(text) => text.clone(),
-        Yaml::Bool(boolean) => boolean.to_string(),
-        Yaml::Number(number) => number.to_string(),
-        Yaml::Null => "null".to_string(),
-        other => serde_yaml_ng::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+/// serde_yaml_ng's messages end with the location; the location is in the diagnostic already.
+fn first_clause(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    message.trim_end_matches('.').to_string()
+}
+
+/// The span of the character at `offset`, clamped to the text.
+fn char_span(text: &str, offset: usize) -> Span {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let width = text[offset..].chars().next().map_or(0, char::len_utf8);
+    Span::new(offset, offset + width)
+}
+
+/// A document as libyaml read it, before Helm's rules are applied.
+#[derive(Debug)]
+enum Raw<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer beyond `i64`, which Helm's JSON step reads as a float.
+    Big(f64),
+    Float(f64),
+    /// A string borrowed from the text: a plain scalar, or a quoted one without escapes.
+    Borrowed(&'a str),
+    /// A string that is not a slice of the text: quoted with escapes, or a block scalar.
+    Owned(String),
+    List(Vec<Raw<'a>>),
+    Map(Vec<(Raw<'a>, Raw<'a>)>),
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
     }
 }
 
-/// Helm's merge of values files: maps merge key by key, anything else is replaced by the later
-/// file.
-pub fn merge(base: &mut Value, overlay: &Value) {
-    crate::emit::overlay(base, overlay.clone());
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a YAML value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Raw<'de>, E> {
+        Ok(Raw::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Int(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Raw<'de>, E> {
+        Ok(i64::try_from(value).map_or(Raw::Big(value as f64), Raw::Int))
+    }
+
+    fn visit_i128<E>(self, value: i128) -> Result<Raw<'de>, E> {
+        Ok(Raw::Big(value as f64))
+    }
+
+    fn visit_u128<E>(self, value: u128) -> Result<Raw<'de>, E> {
+        Ok(Raw::Big(value as f64))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Float(value))
+    }
+
+    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Borrowed(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Owned(value.to_string()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Raw<'de>, E> {
+        Ok(Raw::Owned(value))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'de>, A::Error> {
+        let mut elements = Vec::new();
+        while let Some(element) = seq.next_element()? {
+            elements.push(element);
+        }
+        Ok(Raw::List(elements))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Raw::Map(entries))
+    }
+
+    /// A node with a local tag (`!name`): Helm ignores the tag, and so does the import.
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Raw<'de>, A::Error> {
+        let (_, variant): (de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant()
+    }
 }
 
-/// Plain (unquoted) scalars of the document that YAML 1.1 reads differently from YAML 1.2: the
-/// values of `key: value` and `- value` lines.
-fn plain_scalars(text: &str) -> std::collections::HashSet<String> {
-    let mut found = std::collections::HashSet::new();
-    for line in text.lines() {
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        let candidate = match trimmed.split_once(": ") {
-            Some((_, value)) => value,
-            None if line.trim_start().starts_with("- ") => trimmed,
-            None => continue,
+/// Why a document cannot be imported, and where.
+struct Problem {
+    span: Span,
+    kind: ProblemKind,
+}
+
+enum ProblemKind {
+    Duplicate(String),
+    Malformed(String),
+    Unrepresentable(String),
+}
+
+/// Applies Helm's rules to a document libyaml read from `text`.
+struct Reader<'t> {
+    text: &'t str,
+}
+
+impl Reader<'_> {
+    fn value(&self, raw: &Raw<'_>) -> Result<Value, Problem> {
+        Ok(match raw {
+            Raw::Null => Value::Null,
+            Raw::Bool(boolean) => Value::Bool(*boolean),
+            Raw::Int(int) => Value::Int(*int),
+            Raw::Big(float) | Raw::Float(float) => self.float(*float, None)?,
+            Raw::Owned(text) => Value::Str(text.clone()),
+            Raw::Borrowed(text) => match self.plain_offset(text) {
+                Some(offset) => match helm_plain(text) {
+                    Value::Float(float) => self.float(float, Some(offset))?,
+                    value => value,
+                },
+                None => Value::Str(text.to_string()),
+            },
+            Raw::List(elements) => Value::List(
+                elements
+                    .iter()
+                    .map(|element| self.value(element))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Raw::Map(entries) => self.map(entries)?,
+        })
+    }
+
+    /// A float; `.hub` files have no infinities or NaN, so those cannot be imported.
+    fn float(&self, float: f64, offset: Option<usize>) -> Result<Value, Problem> {
+        if float.is_finite() {
+            return Ok(Value::Float(float));
+        }
+        let span = offset.map_or_else(
+            || {
+                let lower = self.text.to_ascii_lowercase();
+                let start = lower.find(".inf").or_else(|| lower.find(".nan"));
+                start.map_or(Span::new(0, 0), |start| Span::new(start, start + 4))
+            },
+            |offset| Span::new(offset, offset + 1),
+        );
+        let what = if float.is_nan() {
+            "NaN"
+        } else {
+            "an infinite float"
         };
-        let candidate = candidate.split(" #").next().unwrap_or(candidate).trim();
-        if yaml_1_1(candidate).is_some() {
-            found.insert(candidate.to_string());
+        Err(Problem {
+            span,
+            kind: ProblemKind::Unrepresentable(what.to_string()),
+        })
+    }
+
+    /// The offset of a borrowed string when it was a plain scalar: not after a quote, and not
+    /// after a tag (`!!str yes` is a string).
+    fn plain_offset(&self, text: &str) -> Option<usize> {
+        let offset = (text.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        if offset + text.len() > self.text.len() {
+            return None;
+        }
+        let before = &self.text[..offset];
+        if before.ends_with(['\'', '"']) {
+            return None;
+        }
+        // Properties (`&anchor`, `!tag`) may stand before the scalar, on the same line.
+        let mut rest = before.trim_end_matches([' ', '\t']);
+        loop {
+            let start = rest.rfind([' ', '\t', '\n', '\r', '[', '{', ',']);
+            let token = &rest[start.map_or(0, |start| start + 1)..];
+            if token.starts_with('!') {
+                return None;
+            }
+            if !token.starts_with('&') || token.is_empty() {
+                return Some(offset);
+            }
+            rest = rest[..rest.len() - token.len()].trim_end_matches([' ', '\t']);
         }
     }
-    found
-}
 
-/// What YAML 1.1 (Helm's and PyYAML's reading) makes of a plain scalar that YAML 1.2 reads as a
-/// string: octal and underscored integers, sexagesimal numbers, yes/no/on/off booleans.
-fn yaml_1_1(text: &str) -> Option<Value> {
-    match text {
-        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Some(Value::Bool(true)),
-        "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Some(Value::Bool(false)),
-        _ => {}
-    }
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let sign = |value: i64| if negative { -value } else { value };
-    let clean: String = digits.chars().filter(|&c| c != '_').collect();
-    if clean.is_empty() {
-        return None;
-    }
-    if let Some(binary) = clean.strip_prefix("0b") {
-        return i64::from_str_radix(binary, 2)
-            .ok()
-            .map(|v| Value::Int(sign(v)));
-    }
-    if clean.len() > 1 && clean.starts_with('0') && clean.chars().all(|c| ('0'..='7').contains(&c))
-    {
-        return i64::from_str_radix(&clean[1..], 8)
-            .ok()
-            .map(|v| Value::Int(sign(v)));
-    }
-    if digits.contains('_') && clean.chars().all(|c| c.is_ascii_digit()) {
-        return clean.parse().ok().map(|v: i64| Value::Int(sign(v)));
-    }
-    if clean.contains(':') && !clean.starts_with('0') {
-        let mut total: i64 = 0;
-        for part in clean.split(':') {
-            let part: i64 = part.parse().ok()?;
-            total = total.checked_mul(60)?.checked_add(part)?;
+    fn map(&self, entries: &[(Raw<'_>, Raw<'_>)]) -> Result<Value, Problem> {
+        let mut map: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<Value> = Vec::new();
+        for (raw_key, raw_value) in entries {
+            let value = self.value(raw_value)?;
+            if let Raw::Borrowed(text) = raw_key
+                && *text == "<<"
+                && let Some(offset) = self.plain_offset(text)
+            {
+                let span = Span::new(offset, offset + 2);
+                match value {
+                    Value::Map(_) => merged.push(value),
+                    Value::List(elements)
+                        if elements.iter().all(|e| matches!(e, Value::Map(_))) =>
+                    {
+                        merged.extend(elements);
+                    }
+                    _ => {
+                        return Err(Problem {
+                            span,
+                            kind: ProblemKind::Malformed(
+                                "a merge key `<<` takes a map or a list of maps".to_string(),
+                            ),
+                        });
+                    }
+                }
+                continue;
+            }
+            let (key, span) = self.key(raw_key)?;
+            if map.iter().any(|(existing, _)| *existing == key) {
+                let span = span.unwrap_or_else(|| self.second_mention(&key));
+                return Err(Problem {
+                    span,
+                    kind: ProblemKind::Duplicate(key),
+                });
+            }
+            map.push((key, value));
         }
-        return Some(Value::Int(sign(total)));
-    }
-    None
-}
-
-/// Reads as YAML 1.1 does the strings that were plain scalars in the source.
-fn yaml_1_1_scalars(value: &mut Value, plain: &std::collections::HashSet<String>) {
-    if plain.is_empty() {
-        return;
-    }
-    match value {
-        Value::Str(text) if plain.contains(text.as_str()) => {
-            if let Some(read) = yaml_1_1(text) {
-                *value = read;
+        // Keys written in the map win over merged ones; of the merged maps, the first wins.
+        for merged_map in merged {
+            let Value::Map(merged_entries) = merged_map else {
+                continue;
+            };
+            for (key, value) in merged_entries {
+                if !map.iter().any(|(existing, _)| *existing == key) {
+                    map.push((key, value));
+                }
             }
         }
-        Value::List(elements) => elements
-            .iter_mut()
-            .for_each(|element| yaml_1_1_scalars(element, plain)),
-        Value::Map(entries) => entries
-            .iter_mut()
-            .for_each(|(_, entry)| yaml_1_1_scalars(entry, plain)),
+        Ok(Value::Map(map))
+    }
+
+    /// The string Helm makes of a key (sigs.k8s.io/yaml turns booleans and numbers into their
+    /// text), and the key's place when it was written without escapes.
+    fn key(&self, raw: &Raw<'_>) -> Result<(String, Option<Span>), Problem> {
+        let value = self.value(raw)?;
+        let span = match raw {
+            Raw::Borrowed(text) => {
+                let offset = text.as_ptr() as usize - self.text.as_ptr() as usize;
+                Some(Span::new(offset, offset + text.len()))
+            }
+            _ => None,
+        };
+        let key = match value {
+            Value::Str(text) => text,
+            Value::Bool(boolean) => boolean.to_string(),
+            Value::Int(int) => int.to_string(),
+            Value::Float(float) => go_float_key(float),
+            Value::Null => {
+                return Err(Problem {
+                    span: span.unwrap_or_default(),
+                    kind: ProblemKind::Malformed(
+                        "a key is null, which Helm cannot read".to_string(),
+                    ),
+                });
+            }
+            Value::List(_) | Value::Map(_) => {
+                return Err(Problem {
+                    span: span.unwrap_or_default(),
+                    kind: ProblemKind::Malformed(
+                        "a key is a list or a map, which Helm cannot read".to_string(),
+                    ),
+                });
+            }
+        };
+        Ok((key, span))
+    }
+
+    /// The place of the second `key:` in the text, for a repeated key written with escapes or
+    /// as a number.
+    fn second_mention(&self, key: &str) -> Span {
+        let needle = format!("{key}:");
+        self.text
+            .match_indices(&needle)
+            .nth(1)
+            .map_or(Span::new(0, 0), |(start, _)| {
+                Span::new(start, start + key.len())
+            })
+    }
+}
+
+/// What go-yaml v2 makes of a plain scalar that YAML 1.2 reads as a string: the YAML 1.1
+/// booleans (`y`, `yes`, `on` and their capitals), integers with a base prefix, a leading `0`
+/// (octal) or `_` separators, and floats without a `.`; anything else stays a string
+/// (sexagesimal numbers and timestamps included).
+pub fn helm_plain(text: &str) -> Value {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            return Value::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            return Value::Bool(false);
+        }
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
+    let text_value = || Value::Str(text.to_string());
+    match text.as_bytes()[0] {
+        b'.' => match go_float(text) {
+            Some(float) => Value::Float(float),
+            None => text_value(),
+        },
+        b'0'..=b'9' | b'+' | b'-' => {
+            let plain: String = text.chars().filter(|&c| c != '_').collect();
+            if let Some(int) = go_int(&plain) {
+                return match i64::try_from(int) {
+                    Ok(int) => Value::Int(int),
+                    // Helm reads values through JSON, where such an integer is a float.
+                    Err(_) if int >= 0 => Value::Float(int as f64),
+                    Err(_) => text_value(),
+                };
+            }
+            if is_yaml_style_float(&plain)
+                && let Some(float) = go_float(&plain)
+            {
+                return Value::Float(float);
+            }
+            text_value()
+        }
+        _ => text_value(),
+    }
+}
+
+/// Go's `strconv.ParseInt(text, 0, 64)`, or `ParseUint` for what only fits unsigned: an
+/// optional sign, then `0x`, `0o`, `0b` (any case) or a leading `0` for octal, else decimal.
+fn go_int(text: &str) -> Option<i128> {
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = unsigned.to_ascii_lowercase();
+    let (radix, digits) = if let Some(rest) = lower.strip_prefix("0x") {
+        (16, rest)
+    } else if let Some(rest) = lower.strip_prefix("0b") {
+        (2, rest)
+    } else if let Some(rest) = lower.strip_prefix("0o") {
+        (8, rest)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from(u64::from_str_radix(digits, radix).ok()?);
+    let value = if negative { -magnitude } else { magnitude };
+    (value >= i128::from(i64::MIN)).then_some(value)
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_style_float(text: &str) -> bool {
+    let text = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", fraction)) => digits(fraction),
+        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent
+        .is_none_or(|exponent| digits(exponent.strip_prefix(['-', '+']).unwrap_or(exponent)));
+    mantissa_ok && exponent_ok
+}
+
+/// Go's `strconv.ParseFloat` for decimal text: a float, or nothing when it is out of range.
+fn go_float(text: &str) -> Option<f64> {
+    if !is_yaml_style_float(text) {
+        return None;
+    }
+    let float: f64 = text.parse().ok()?;
+    float.is_finite().then_some(float)
+}
+
+/// A float key as sigs.k8s.io/yaml writes it: Go's `strconv.FormatFloat(key, 'g', -1, 32)`.
+fn go_float_key(float: f64) -> String {
+    let single = float as f32;
+    // Rust writes the shortest digits that read back as the same `f32`, as go does.
+    let scientific = format!("{single:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    // Go writes the exponent form when the exponent is below -4 or at least 6.
+    if (-4..6).contains(&exponent) {
+        return format!("{single}");
+    }
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.abs())
 }

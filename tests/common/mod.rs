@@ -170,6 +170,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Runs `hubc` without colour, on the day fixtures are checked on.
+pub fn run_hubc(arguments: &[&str]) -> std::process::Output {
+    hubc()
+        .args(["--color", "never", "--today", "2026-11-26"])
+        .args(arguments)
+        .output()
+        .expect("hubc runs")
+}
+
+/// What a run printed on stderr.
+pub fn stderr_text(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// A fresh directory under the system's temporary directory, removed when dropped.
 pub struct TempDir(PathBuf);
 
