@@ -28,12 +28,12 @@
 //! Two info strings mark blocks that need more. ```` ```console,unprivileged ```` needs file
 //! permissions to hold (`chmod a-w`): where they do not (as root), its commands run as `nobody`
 //! through `setpriv`, and the block is left out only when `setpriv` cannot do that.
-//! ```` ```console,norun ```` is never run. The tests print the blocks they left out and why;
-//! blocks under the headings `BEING_REWRITTEN` names are skipped, and counted, for now.
+//! ```` ```console,norun ```` is never run. The tests print the blocks they left out and why.
 //!
 //! The catalogue of diagnostics is checked too, more loosely: each ```` ```text ```` block of
 //! `lang/diagnostics.md` that starts with a `hub::` code must begin (code, blank line, message)
-//! as `hubc check` begins it on the ```` ```hub ```` example of its section.
+//! as `hubc check` begins it on the ```` ```hub ```` example of its section; the diagnostics of
+//! `hubc import`, which come from YAML and Terraform files, are checked by its own tests.
 
 mod common;
 #[path = "docs/markdown.rs"]
@@ -44,14 +44,10 @@ use std::process::{Command, Stdio};
 
 use markdown::{Block, Fenced, fenced_blocks};
 
-/// Sections that another change is rewriting now. Their blocks are skipped, and counted, until
-/// it lands; then this list goes.
-const BEING_REWRITTEN: &[&str] = &[
-    "hubc import",
-    "hub::import::",
-    "hub::resolve::unknown_module",
-    "hub::emit::duplicate_output",
-];
+/// Sections of diagnostics that come from YAML and Terraform input rather than from a `.hub`
+/// example: `hubc check` cannot show them, and `tests/import*.rs` check each of them through
+/// `hubc import` instead.
+const FROM_IMPORT_INPUT: &str = "hub::import::";
 
 #[test]
 fn the_readme_console_examples_print_what_they_show() {
@@ -90,11 +86,7 @@ fn each_catalogued_diagnostic_shows_the_message_hubc_prints_for_its_example() {
         if !is_diagnostic {
             continue;
         }
-        if let Some(section) = being_rewritten(&block.heading) {
-            tally.not_run.push(format!(
-                "{}: skipped for now: another change is rewriting the sections on `{section}`",
-                block.name()
-            ));
+        if block.heading.contains(FROM_IMPORT_INPUT) {
             continue;
         }
         tally.run += 1;
@@ -202,11 +194,6 @@ fn reason_not_to_run(block: &Block) -> Option<String> {
     if block.has_mark("norun") {
         return Some("marked `norun`".to_string());
     }
-    if let Some(section) = being_rewritten(&block.fenced.heading) {
-        return Some(format!(
-            "skipped for now: another change is rewriting the sections on `{section}`"
-        ));
-    }
     if block.has_mark("unprivileged") && permissions_do_not_hold() && !setpriv_runs() {
         return Some(
             "marked `unprivileged`: file permissions do not hold for this user, and `setpriv` \
@@ -256,14 +243,6 @@ fn probe_permissions() -> bool {
 fn read_document(document: &Path) -> String {
     std::fs::read_to_string(common::root().join(document))
         .unwrap_or_else(|error| panic!("{}: {error}", document.display()))
-}
-
-/// Whether a block under `heading` is in a section that another change is rewriting.
-fn being_rewritten(heading: &str) -> Option<&'static str> {
-    BEING_REWRITTEN
-        .iter()
-        .find(|section| heading.contains(*section))
-        .copied()
 }
 
 /// Checks that `hubc check` prints the first lines of `diagnostic` (its code, a blank line and
