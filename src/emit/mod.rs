@@ -34,6 +34,17 @@ impl Value {
         Value::Str(text.into())
     }
 
+    /// A map of `entries`, in their order: a shorthand for tests.
+    #[cfg(test)]
+    pub(crate) fn map_of(entries: &[(&str, Value)]) -> Value {
+        Value::Map(
+            entries
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect(),
+        )
+    }
+
     /// A map with its entries sorted by key, the order every emitted file uses.
     pub fn sorted_map(mut entries: Vec<(String, Value)>) -> Value {
         entries.sort_by(|left, right| left.0.cmp(&right.0));

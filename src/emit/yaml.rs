@@ -541,12 +541,7 @@ mod tests {
     }
 
     fn map(entries: &[(&str, Value)]) -> Value {
-        Value::Map(
-            entries
-                .iter()
-                .map(|(key, value)| (key.to_string(), value.clone()))
-                .collect(),
-        )
+        Value::map_of(entries)
     }
 
     /// The document for `key: <value>`, to look at how one scalar is written.
