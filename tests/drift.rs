@@ -507,6 +507,7 @@ fn hostile_report() -> DriftReport {
             mixins: vec!["m\"q".into()],
             tuned: 0,
             bespoke: 1,
+            identity: 0,
             redundant: 0,
             expired: 0,
             violations: 0,

@@ -294,7 +294,9 @@ fn statement_spans(statement: &Statement, spans: &mut Vec<Span>) {
             path_spans(path, spans);
             value_spans(value, spans);
         }
-        StatementKind::Delete { path } | StatementKind::Locked { path } => path_spans(path, spans),
+        StatementKind::Delete { path }
+        | StatementKind::Locked { path }
+        | StatementKind::Identity { path, .. } => path_spans(path, spans),
         StatementKind::Nested { path, block } => {
             path_spans(path, spans);
             block_spans(block, spans);

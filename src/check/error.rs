@@ -293,6 +293,18 @@ pub enum PolicyError {
         inherited_at: Option<Loc>,
     },
 
+    #[error("community `{community}` does not set `{path}`, which identifies each community")]
+    #[diagnostic(
+        code(hub::policy::missing_identity),
+        help("set `{path}` to this community's own value")
+    )]
+    MissingIdentity {
+        community: String,
+        path: String,
+        at: Loc,
+        declared_at: Loc,
+    },
+
     #[error("community `{community}` has {count} bespoke {overrides}, over the budget of {limit}", overrides = if *count == 1 { "override" } else { "overrides" })]
     #[diagnostic(
         code(hub::policy::over_budget),
@@ -338,6 +350,7 @@ impl Located for PolicyError {
             Expired { at, .. } => (at, "expired"),
             Redundant { at, .. } => (at, "same as inherited"),
             OverBudget { at, .. } => (at, "over budget"),
+            MissingIdentity { at, .. } => (at, "sets no value there"),
             BadBound { at, .. } => (at, "this bound"),
             UnknownBudget { at, .. } => (at, "not a budget"),
         };
@@ -362,6 +375,9 @@ impl Located for PolicyError {
                 inherited_at: Some(inherited_at),
                 ..
             } => vec![(*inherited_at, "inherited from here".into())],
+            MissingIdentity { declared_at, .. } => {
+                vec![(*declared_at, "required here".into())]
+            }
             OverBudget { budget_at, .. } => {
                 vec![(*budget_at, "the budget is declared here".into())]
             }

@@ -23,6 +23,8 @@ pub enum Class {
     Tuned,
     /// Set on a path the archetype does not make tunable.
     Bespoke,
+    /// Set on an identity path: what each community sets for itself, never drift.
+    Identity,
     /// Set to the value it would inherit anyway.
     Redundant,
     /// Set on a locked path, out of bounds, or under a floor.
@@ -37,6 +39,7 @@ impl Class {
             Class::Inherited => "inherited",
             Class::Tuned => "tuned",
             Class::Bespoke => "bespoke",
+            Class::Identity => "identity",
             Class::Redundant => "redundant",
             Class::Violation => "violation",
             Class::Expired => "expired",
@@ -253,6 +256,21 @@ impl Scope<'_> {
                 }
             }
         }
+        // Each required identity setting must be set by the community or one of its mixins.
+        for (identity_path, declared_at) in &policy.required {
+            let set = by_path
+                .range(identity_path.clone()..)
+                .take_while(|(path, _)| path.starts_with(identity_path))
+                .any(|(_, found)| found.value.is_some());
+            if !set {
+                errors.push(PolicyError::MissingIdentity {
+                    community: decl.display.clone(),
+                    path: path_text(identity_path, names),
+                    at: decl.loc(),
+                    declared_at: *declared_at,
+                });
+            }
+        }
         let mut overrides: Vec<Override> = by_path.into_values().collect();
         overrides.sort_by_cached_key(|o| path_text(&o.path, names));
         let replaced = overrides.iter().filter(|o| o.base.is_some()).count();
@@ -362,7 +380,8 @@ pub fn validate(
             .tunables
             .iter()
             .map(|t| (&t.path, t.at))
-            .chain(policy.locked.iter().map(|l| (&l.path, l.at)));
+            .chain(policy.locked.iter().map(|l| (&l.path, l.at)))
+            .chain(policy.identities.iter().map(|i| (&i.path, i.at)));
         for (path, at) in paths {
             super::typecheck::check_path(schema, names, root, path, at, &mut check_errors);
         }
@@ -405,6 +424,8 @@ pub fn validate(
 struct Effective {
     /// `(path, rule)`, later entries from more specific archetypes.
     rules: Vec<(Vec<Symbol>, Rule)>,
+    /// The identity settings every community must set, and where each is declared.
+    required: Vec<(Vec<Symbol>, Loc)>,
     budget: Option<(i64, Loc)>,
     archetype: Option<DeclId>,
 }
@@ -414,6 +435,7 @@ enum Rule {
     /// Index of the tunable statement: (declaration, position in its policy).
     Tunable(DeclId, usize),
     Locked(Loc),
+    Identity,
 }
 
 impl Effective {
@@ -435,6 +457,20 @@ impl Effective {
                 effective
                     .rules
                     .push((locked.path.clone(), Rule::Locked(locked.at)));
+            }
+            for identity in &policy.identities {
+                effective.rules.retain(|(path, _)| *path != identity.path);
+                effective
+                    .rules
+                    .push((identity.path.clone(), Rule::Identity));
+                if identity.required {
+                    effective
+                        .required
+                        .retain(|(path, _)| *path != identity.path);
+                    effective
+                        .required
+                        .push((identity.path.clone(), identity.at));
+                }
             }
             if let Some(budget) = policy
                 .budgets
@@ -557,6 +593,7 @@ impl Classifier<'_> {
                 Class::Violation
             }
             _ if same_as_base => Class::Redundant,
+            Some((_, Rule::Identity)) => Class::Identity,
             Some((_, Rule::Tunable(owner, index))) => {
                 let tunable = &self.fleet.decl(owner).layer.policy.tunables[index];
                 match value {

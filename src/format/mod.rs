@@ -381,6 +381,14 @@ impl<'a> Printer<'a> {
                 self.write("locked ");
                 self.path(path);
             }
+            StatementKind::Identity { path, required } => {
+                self.write(if *required {
+                    "identity required "
+                } else {
+                    "identity "
+                });
+                self.path(path);
+            }
             StatementKind::Budget { kind, limit } => {
                 self.write("budget ");
                 self.write(&kind.name);

@@ -39,6 +39,8 @@ pub struct Totals {
     pub communities: usize,
     pub tuned: usize,
     pub bespoke: usize,
+    /// Values set on identity paths: each community's own, never drift.
+    pub identity: usize,
     pub redundant: usize,
     pub expired: usize,
     pub violations: usize,
@@ -53,6 +55,8 @@ pub struct CommunityReport {
     pub mixins: Vec<String>,
     pub tuned: usize,
     pub bespoke: usize,
+    /// Values set on identity paths: the community's own, never drift.
+    pub identity: usize,
     pub redundant: usize,
     pub expired: usize,
     pub violations: usize,
@@ -67,7 +71,7 @@ pub struct CommunityReport {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OverrideReport {
     pub path: String,
-    /// `tuned`, `bespoke`, `redundant`, `violation` or `expired`.
+    /// `tuned`, `bespoke`, `identity`, `redundant`, `violation` or `expired`.
     pub class: String,
     /// The value inherited from the archetype chain, in `.hub` syntax; `null` when none.
     pub inherited: Option<String>,
@@ -141,6 +145,7 @@ pub fn build(
         totals.communities += 1;
         totals.tuned += report.tuned;
         totals.bespoke += report.bespoke;
+        totals.identity += report.identity;
         totals.redundant += report.redundant;
         totals.expired += report.expired;
         totals.violations += report.violations;
@@ -270,6 +275,7 @@ fn community(analysis: &Analysis, sources: &SourceMap, drift: &CommunityDrift) -
             .collect(),
         tuned: drift.count(Class::Tuned),
         bespoke,
+        identity: drift.count(Class::Identity),
         redundant: drift.count(Class::Redundant),
         expired: drift.count(Class::Expired),
         violations: drift.count(Class::Violation),
@@ -410,8 +416,14 @@ pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
 /// The fleet's counts on one line: `7 tuned, 3 bespoke, ...; 1 over budget`.
 pub(crate) fn totals_line(report: &DriftReport) -> String {
     let totals = &report.totals;
+    // Identity settings are counted only where a fleet declares them.
+    let identity = if totals.identity > 0 {
+        format!(", {} identity", totals.identity)
+    } else {
+        String::new()
+    };
     format!(
-        "{} tuned, {} bespoke, {} redundant, {} expired, {}; {} over budget",
+        "{} tuned, {} bespoke{identity}, {} redundant, {} expired, {}; {} over budget",
         totals.tuned,
         totals.bespoke,
         totals.redundant,

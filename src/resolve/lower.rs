@@ -81,6 +81,7 @@ impl Notes {
 pub struct Policy {
     pub tunables: Vec<Tunable>,
     pub locked: Vec<Locked>,
+    pub identities: Vec<Identity>,
     /// Every `budget` statement, in order; the last `budget bespoke` is the one in force.
     pub budgets: Vec<Budget>,
 }
@@ -111,6 +112,15 @@ pub enum BoundValue {
 #[derive(Debug)]
 pub struct Locked {
     pub path: Vec<Symbol>,
+    pub at: Loc,
+}
+
+/// `identity path`: a setting each community is expected to set for itself (its domain, name,
+/// branding, users, volumes), never counted as drift; `required` when a community must set it.
+#[derive(Debug)]
+pub struct Identity {
+    pub path: Vec<Symbol>,
+    pub required: bool,
     pub at: Loc,
 }
 
@@ -251,6 +261,20 @@ impl Lowering<'_> {
                 let full = self.full_path(path, prefix);
                 layer.policy.locked.push(Locked {
                     path: full,
+                    at: self.loc(statement.span),
+                });
+            }
+            StatementKind::Identity { path, required } => {
+                // A platform may say what identifies a hub, for every archetype on it.
+                if self.kind != DeclKind::Platform
+                    && !self.policy_allowed("identity", statement.span)
+                {
+                    return;
+                }
+                let full = self.full_path(path, prefix);
+                layer.policy.identities.push(Identity {
+                    path: full,
+                    required: *required,
                     at: self.loc(statement.span),
                 });
             }

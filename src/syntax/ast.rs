@@ -151,6 +151,8 @@ pub enum StatementKind {
     Tunable { path: Path, bounds: Vec<Bound> },
     /// `locked path`
     Locked { path: Path },
+    /// `identity path` or `identity required path`: a setting each community sets for itself.
+    Identity { path: Path, required: bool },
     /// `budget bespoke <= 5`
     Budget { kind: Ident, limit: Value },
 }

@@ -33,7 +33,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
 ];
 
 /// Words that start a policy or delete statement.
-pub const STATEMENT_KEYWORDS: &[&str] = &["tunable", "locked", "budget", "delete"];
+pub const STATEMENT_KEYWORDS: &[&str] = &["tunable", "locked", "identity", "budget", "delete"];
 
 /// Parses a whole file. Never fails: errors are collected in the context.
 pub fn file<'a>(cx: &Cx<'a>) -> File {
@@ -520,6 +520,22 @@ fn keyword_statement<'a>(cx: &Cx<'a>, word: &str, input: &'a str) -> PResult<'a,
         "locked" => {
             let (rest, target) = path(cx, input)?;
             Ok((rest, StatementKind::Locked { path: target }))
+        }
+        "identity" => {
+            // `required` is a word of the statement when a path follows it after a space; a
+            // path that starts with the key `required` is written `identity required.x`.
+            let (input, required) = match keyword(input, "required") {
+                Ok((after, _)) if after.starts_with([' ', '\t']) => (sp(cx, after), true),
+                _ => (input, false),
+            };
+            let (rest, target) = path(cx, input)?;
+            Ok((
+                rest,
+                StatementKind::Identity {
+                    path: target,
+                    required,
+                },
+            ))
         }
         "budget" => {
             let (after_kind, kind) =
