@@ -98,7 +98,7 @@ pub fn explain(
     });
     leaves.sort_by_cached_key(|(leaf_path, _)| path_text(leaf_path, names));
     // The elements of a list keyed by a field are shown value by value, each with its own
-    // provenance, as `path[key].field`.
+    // provenance, as `path[key="value"].field`.
     let root = fleet.root_type(community);
     let mut shown = Vec::new();
     for (leaf_path, leaf) in leaves {
@@ -107,10 +107,12 @@ pub fn explain(
             .and_then(|ty| analysis.schema.keyed_by(ty));
         match (keyed_by, leaf.kind()) {
             (Some(key), crate::resolve::value::NodeKind::List(elements)) => {
-                for element in elements {
-                    let label = element
-                        .get(key)
-                        .map_or("?".to_string(), |k| value_text(k, names));
+                for (index, element) in elements.iter().enumerate() {
+                    // An element is named by its key, `profileList[slug="small"]`, or by its
+                    // position when it has none.
+                    let label = element.get(key).map_or(index.to_string(), |k| {
+                        format!("{}={}", names.resolve(key), value_text(k, names))
+                    });
                     let prefix = format!("{}[{label}]", path_text(&leaf_path, names));
                     let mut fields = Vec::new();
                     element.for_each_leaf(&mut Vec::new(), &mut |inner, value| {
