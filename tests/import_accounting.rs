@@ -381,3 +381,45 @@ fn a_build_that_differs_from_the_input_is_named_value_by_value() {
         "prod"
     );
 }
+
+#[test]
+fn variables_terraform_converts_are_taken_as_terraform_takes_them() {
+    let directory = TempDir::new("conversions");
+    directory.write(
+        "input/config/clusters/lab/cluster.yaml",
+        "name: lab\nprovider: kubeconfig\nkubeconfig:\n  file: enc-lab.secret.yaml\nhubs: []\n",
+    );
+    let variables_tf = "variable \"flavor\" {\n  type = string\n}\n\nvariable \"node_count\" {\n  type = number\n}\n\nvariable \"public\" {\n  type = bool\n}\n";
+    directory.write("input/terraform/openstack/variables.tf", variables_tf);
+    // Terraform converts each of these to the declared type.
+    let original = directory.write(
+        "input/terraform/openstack/projects/lab.tfvars",
+        "flavor = 5\nnode_count = \"3\"\npublic = \"true\"\n",
+    );
+    import_check_build(&directory.join("input"), &directory);
+    let emitted = directory.join("out/terraform/openstack/lab.tfvars");
+    // A value Terraform would refuse is still an error.
+    let cluster_path = directory.join("fleet/clusters/lab/cluster.hub");
+    let cluster = std::fs::read_to_string(&cluster_path).expect("the cluster");
+    std::fs::write(
+        &cluster_path,
+        cluster.replace("node_count = \"3\"", "node_count = \"three\""),
+    )
+    .expect("written");
+    let check = run(&["check", &directory.join("fleet").display().to_string()]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("hub::check::type_mismatch"),
+        "{}",
+        stderr(&check)
+    );
+    if !common::terraform_installed() {
+        return;
+    }
+    let work = directory.join("terraform-openstack");
+    common::terraform_module(&work, variables_tf.as_bytes());
+    assert_eq!(
+        common::terraform_variables(&original, &work),
+        common::terraform_variables(&emitted, &work)
+    );
+}

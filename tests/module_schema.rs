@@ -13,7 +13,7 @@ use hubc::import::write::{key, untyped_literal};
 /// under the schema, or `(no diagnostics)`.
 fn check_values(module: &str, schema: &str, variables: &[(String, Value)]) -> String {
     let mut fleet = format!(
-        "### terraform.hub\n{schema}### fleet.hub\nplatform terraform {{\n  chart = \"{}\"\n",
+        "### terraform.hub\n{schema}### fleet.hub\nimport std.clusters\n\nplatform terraform {{\n  chart = \"{}\"\n",
         schema_name(module)
     );
     for (name, value) in variables {

@@ -180,7 +180,7 @@ impl Variable {
         };
         let arguments: Vec<&Expression> = call.args.iter().collect();
         let is_this = |expression: &Expression| self.is_reference(expression);
-        let scalar = matches!(self.ty.as_str(), "string" | "int | float");
+        let scalar = matches!(self.ty.as_str(), STRING | NUMBER);
         match (call.name.name.as_str(), arguments.as_slice()) {
             ("contains", [Expression::Array(_), variable]) if is_this(variable) && scalar => {
                 let Value::List(allowed) = evaluate(text, arguments[0])? else {
@@ -199,7 +199,7 @@ impl Variable {
                     .filter(|literals| !literals.is_empty())
                     .map(|literals| literals.join(" | ")))
             }
-            ("can", [Expression::FuncCall(inner)]) if self.ty == "string" => {
+            ("can", [Expression::FuncCall(inner)]) if self.ty == STRING => {
                 let inner_arguments: Vec<&Expression> = inner.args.iter().collect();
                 let ("regex", [pattern, variable]) =
                     (inner.name.name.as_str(), inner_arguments.as_slice())
@@ -289,13 +289,20 @@ fn common_indentation(lines: &[String]) -> usize {
         .unwrap_or(0)
 }
 
+/// Terraform's primitive types, as `std.clusters` declares them: each takes what Terraform
+/// converts to it (a number or a bool where a string goes, `"5"` where a number goes, `"true"`
+/// where a bool goes), so a variables file Terraform accepts checks.
+const STRING: &str = "TerraformString";
+const NUMBER: &str = "TerraformNumber";
+const BOOL: &str = "TerraformBool";
+
 /// The `.hub` type of a Terraform type expression.
 fn hub_type(text: &str, expression: &Expression) -> Result<String, HclError> {
     match expression {
         Expression::Variable(name) => match name.as_str() {
-            "string" => Ok("string".to_string()),
-            "number" => Ok("int | float".to_string()),
-            "bool" => Ok("bool".to_string()),
+            "string" => Ok(STRING.to_string()),
+            "number" => Ok(NUMBER.to_string()),
+            "bool" => Ok(BOOL.to_string()),
             "any" => Ok("any".to_string()),
             other => Err(error_at(
                 expression,

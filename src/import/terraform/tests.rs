@@ -3,15 +3,28 @@
 
 use super::*;
 
-/// The syntax and schema errors of `.hub` text, as messages.
+/// The syntax and schema errors of `.hub` text, as messages, compiled beside `std.clusters`,
+/// which declares Terraform's primitive types.
 fn problems(text: &str) -> Vec<String> {
     let parsed = crate::syntax::parse(text);
+    let standard =
+        crate::syntax::parse(crate::stdlib::module("std.clusters").expect("std.clusters"));
     let mut problems: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
     let sources: Vec<crate::check::schema::TypeSource<'_>> = (parsed.file.items.iter())
         .map(|item| crate::check::schema::TypeSource {
             file: crate::source::FileId(0),
             item,
         })
+        .chain(
+            standard
+                .file
+                .items
+                .iter()
+                .map(|item| crate::check::schema::TypeSource {
+                    file: crate::source::FileId(1),
+                    item,
+                }),
+        )
         .collect();
     let mut names = crate::intern::Interner::default();
     let mut errors = Vec::new();
@@ -75,32 +88,33 @@ variable "pools" {
     // Terraform accepts null for every variable and attribute, so every type takes it.
     let expected = r#"/// The variables of the Terraform module `test-module`, from its `variables.tf`.
 schema terraform_test_module {
-  required name: string | null
+  required name: TerraformString | null
 
-  count: int | float | null = 3
+  count: TerraformNumber | null = 3
 
-  enabled: bool | null = false
+  enabled: TerraformBool | null = false
 
-  zones: list<string> | null = ["a", "b"]
+  zones: list<TerraformString> | null = ["a", "b"]
 
-  required roles: list<string> | null
+  required roles: list<TerraformString> | null
 
-  required pair: list<string | int | float> | null
+  required pair: list<TerraformString | TerraformNumber> | null
 
-  labels: map<string> | null = {}
+  labels: map<TerraformString> | null = {}
 
   anything: any = null
 
   required untyped: any
 
   pools: map<{
-      required min: int | float | null
-      required machine_type: string | null
-      disk: string | null = "pd-balanced"
-      gpu: { count: int | float | null = 1 } | null = {}
-      version: string | null
-      node-label: string | null = null
-      taints: list<{ required key: string | null, required effect: string | null }> | null = []
+      required min: TerraformNumber | null
+      required machine_type: TerraformString | null
+      disk: TerraformString | null = "pd-balanced"
+      gpu: { count: TerraformNumber | null = 1 } | null = {}
+      version: TerraformString | null
+      node-label: TerraformString | null = null
+      taints: list<{ required key: TerraformString | null, required effect: TerraformString | null }>
+        | null = []
     }>
     | null = { core = { min = 1, machine_type = "n2" } }
 }
@@ -176,17 +190,17 @@ schema terraform_test_module {
   /// Sensitive: Terraform does not show its value.
   required prefix: string matching "^[a-z]+$"
 
-  check: string | null = null
+  check: TerraformString | null = null
 
   required required: {
-      required required: bool | null
-      check: bool | null
-      required matching: string | null
-      required type: string | null
+      required required: TerraformBool | null
+      check: TerraformBool | null
+      required matching: TerraformString | null
+      required type: TerraformString | null
     }
     | null
 
-  schema: bool | null = true
+  schema: TerraformBool | null = true
 }
 "#;
     assert_eq!(schema(variables_tf), expected);
