@@ -214,6 +214,11 @@ pub fn build(
         }
         communities.push(report);
     }
+    communities.sort_by(|left, right| {
+        distance(right)
+            .cmp(&distance(left))
+            .then_with(|| left.name.cmp(&right.name))
+    });
     let mut most_overridden: Vec<PathCount> = paths.into_values().collect();
     most_overridden.sort_by(|left, right| {
         right
@@ -254,6 +259,24 @@ pub fn build(
         promotion_threshold,
         redundant,
     }
+}
+
+/// How far a community is from its archetype, for ordering, largest first: its violations,
+/// then its expired overrides, then its bespoke overrides beyond the budget, then all of its
+/// bespoke overrides.
+pub fn distance(community: &CommunityReport) -> (usize, usize, usize, usize) {
+    let beyond_budget = match community.budget {
+        Some(budget) => community
+            .bespoke
+            .saturating_sub(usize::try_from(budget.max(0)).unwrap_or(usize::MAX)),
+        None => 0,
+    };
+    (
+        community.violations,
+        community.expired,
+        beyond_budget,
+        community.bespoke,
+    )
 }
 
 fn community(analysis: &Analysis, sources: &SourceMap, drift: &CommunityDrift) -> CommunityReport {
