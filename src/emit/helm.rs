@@ -6,6 +6,7 @@ use crate::check::schema::{Schema, Step, TypeId};
 use crate::driver::Analysis;
 use crate::intern::{Interner, Symbol};
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
+use crate::syntax::ast::DeclKind;
 
 /// The chart a community deploys: its platform's `chart` property.
 pub fn chart_of(analysis: &Analysis, community: DeclId) -> Option<String> {
@@ -20,7 +21,13 @@ pub fn chart_of(analysis: &Analysis, community: DeclId) -> Option<String> {
 pub fn values(analysis: &Analysis, community: DeclId) -> Value {
     let root = analysis.fleet.root_type(community);
     let converter = Converter::of(analysis);
-    let tree = converter.value(analysis.fleet.values(community), root);
+    let values = analysis.fleet.values(community);
+    let tree = match chart_defaults(analysis, community) {
+        Some(defaults) => converter
+            .beyond_chart(values, defaults, root)
+            .unwrap_or(Value::Map(Vec::new())),
+        None => converter.value(values, root),
+    };
     let mut values = match chart_of(analysis, community).as_deref() {
         Some("daskhub") => Value::Map(vec![("basehub".to_string(), tree)]),
         _ => tree,
@@ -39,6 +46,18 @@ pub fn values(analysis: &Analysis, community: DeclId) -> Value {
     values
 }
 
+/// The values the community's chart supplies, when the fleet declares the chart: those of the
+/// nearest `chart` declaration in its chain.
+pub fn chart_defaults(analysis: &Analysis, community: DeclId) -> Option<&Node> {
+    let fleet = &analysis.fleet;
+    let chart = fleet
+        .chain(community)
+        .into_iter()
+        .rev()
+        .find(|&id| fleet.decl(id).kind == DeclKind::Chart)?;
+    Some(fleet.values(chart))
+}
+
 /// Turns resolved nodes into output values, in the form the chart expects: a duration is whole
 /// seconds (what zero-to-jupyterhub's timeouts take); `cores` are a number (`500m` is `0.5`);
 /// memory is spelled as Kubernetes spells it
@@ -48,6 +67,8 @@ pub fn values(analysis: &Analysis, community: DeclId) -> Value {
 pub struct Converter<'a> {
     pub schema: &'a Schema,
     pub names: &'a Interner,
+    /// The fleet, whose `chart` declarations hold the values Helm supplies.
+    pub fleet: &'a crate::resolve::Fleet,
 }
 
 impl<'a> Converter<'a> {
@@ -56,6 +77,7 @@ impl<'a> Converter<'a> {
         Converter {
             schema: &analysis.schema,
             names: &analysis.names,
+            fleet: &analysis.fleet,
         }
     }
 
@@ -93,6 +115,44 @@ impl<'a> Converter<'a> {
                     .collect(),
             ),
         }
+    }
+
+    /// The output of `node` less what Helm supplies from the chart's `defaults`: a value set by
+    /// a `chart` declaration is left out, and a default the hub's values no longer have is
+    /// written as `null`, which is how Helm drops a default. `None` when nothing is left.
+    pub fn beyond_chart(&self, node: &Node, defaults: &Node, ty: Option<TypeId>) -> Option<Value> {
+        if std::sync::Arc::ptr_eq(&node.0, &defaults.0) {
+            return None;
+        }
+        let (NodeKind::Map(entries), NodeKind::Map(default_entries)) =
+            (node.kind(), defaults.kind())
+        else {
+            let from_chart = node
+                .provenance()
+                .is_some_and(|p| self.is_chart(p.origin.decl));
+            return (!from_chart).then(|| self.value(node, ty));
+        };
+        let mut out = Vec::new();
+        for (key, child) in entries {
+            let child_type = ty.and_then(|ty| self.child(ty, *key));
+            let emitted = match defaults.get(*key) {
+                Some(default) => self.beyond_chart(child, default, child_type),
+                None => Some(self.value(child, child_type)),
+            };
+            if let Some(emitted) = emitted {
+                out.push((self.names.resolve(*key).to_string(), emitted));
+            }
+        }
+        for (key, _) in default_entries {
+            if node.get(*key).is_none() {
+                out.push((self.names.resolve(*key).to_string(), Value::Null));
+            }
+        }
+        (!out.is_empty()).then(|| Value::sorted_map(out))
+    }
+
+    fn is_chart(&self, decl: DeclId) -> bool {
+        self.fleet.decl(decl).kind == DeclKind::Chart
     }
 
     fn child(&self, ty: TypeId, key: Symbol) -> Option<TypeId> {

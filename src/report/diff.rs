@@ -391,6 +391,7 @@ fn stale_overrides(base: &Side<'_>, head: &Side<'_>) -> Vec<StaleOverride> {
 
 fn kind_name(kind: DeclKind) -> Option<&'static str> {
     match kind {
+        DeclKind::Chart => Some("chart"),
         DeclKind::Platform => Some("platform"),
         DeclKind::Archetype => Some("archetype"),
         DeclKind::Mixin => Some("mixin"),

@@ -264,6 +264,26 @@ fn check_imports(files: &[FileInput<'_>], errors: &mut Vec<ResolveError>) {
     }
 }
 
+/// The namespaces of declaration names: a chart, a layer and a cluster may share a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Namespace {
+    Charts,
+    Layers,
+    Clusters,
+}
+
+impl Namespace {
+    /// Communities have none: they are named per cluster.
+    fn of(kind: DeclKind) -> Option<Namespace> {
+        match kind {
+            DeclKind::Chart => Some(Namespace::Charts),
+            DeclKind::Platform | DeclKind::Archetype | DeclKind::Mixin => Some(Namespace::Layers),
+            DeclKind::Cluster => Some(Namespace::Clusters),
+            DeclKind::Community => None,
+        }
+    }
+}
+
 /// Creates a declaration for every item and lowers its body.
 fn declare(
     files: &[FileInput<'_>],
@@ -271,8 +291,7 @@ fn declare(
     errors: &mut Vec<ResolveError>,
 ) -> Vec<Decl> {
     let mut decls: Vec<Decl> = Vec::new();
-    let mut layers: HashMap<Symbol, DeclId> = HashMap::new();
-    let mut clusters: HashMap<Symbol, DeclId> = HashMap::new();
+    let mut namespaces: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
     for file in files {
         for item in &file.ast.items {
             let ast::ItemKind::Decl(decl) = &item.kind else {
@@ -289,23 +308,18 @@ fn declare(
                     at: Loc::new(file.file, decl.name.span),
                 });
             }
-            let namespace = match decl.kind {
-                DeclKind::Platform | DeclKind::Archetype | DeclKind::Mixin => Some(&mut layers),
-                DeclKind::Cluster => Some(&mut clusters),
-                DeclKind::Community => None,
-            };
-            if let Some(namespace) = namespace {
-                if let Some(&first) = namespace.get(&name) {
+            if let Some(namespace) = Namespace::of(decl.kind) {
+                if let Some(&first) = namespaces.get(&(namespace, name)) {
                     let first: &Decl = &decls[first.0 as usize];
                     errors.push(ResolveError::DuplicateDeclaration {
                         name: decl.name.name.clone(),
                         at: Loc::new(file.file, decl.name.span),
                         first: first.loc(),
-                        help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another".to_string(),
+                        help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third".to_string(),
                     });
                     continue;
                 }
-                namespace.insert(name, id);
+                namespaces.insert((namespace, name), id);
             }
             let mut lowering = Lowering {
                 names,
@@ -395,12 +409,11 @@ fn link(
     names: &mut Interner,
     errors: &mut Vec<ResolveError>,
 ) {
-    let mut by_name: HashMap<(bool, Symbol), DeclId> = HashMap::new();
+    let mut by_name: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
     for (index, decl) in decls.iter().enumerate() {
-        let is_cluster = decl.kind == DeclKind::Cluster;
-        if decl.kind != DeclKind::Community {
+        if let Some(namespace) = Namespace::of(decl.kind) {
             by_name
-                .entry((is_cluster, decl.name))
+                .entry((namespace, decl.name))
                 .or_insert(DeclId(index as u32));
         }
     }
@@ -429,6 +442,7 @@ fn link(
             };
             let parent = ast_decl.parent.as_ref().and_then(|parent| {
                 let wanted: &[DeclKind] = match ast_decl.kind {
+                    DeclKind::Chart => &[DeclKind::Chart],
                     DeclKind::Platform => &[DeclKind::Platform],
                     DeclKind::Archetype => &[DeclKind::Platform, DeclKind::Archetype],
                     _ => &[DeclKind::Archetype],
@@ -474,11 +488,39 @@ fn link(
             decl.cluster = cluster;
         }
     }
+    link_charts(decls, &by_name, names);
+}
+
+/// A platform that extends nothing starts from the defaults of its chart, when the fleet
+/// declares that chart: `chart = "basehub"` makes `chart basehub` its parent.
+fn link_charts(
+    decls: &mut [Decl],
+    by_name: &HashMap<(Namespace, Symbol), DeclId>,
+    names: &Interner,
+) {
+    let Some(chart_key) = names.get("chart") else {
+        return;
+    };
+    for decl in decls.iter_mut() {
+        if decl.kind != DeclKind::Platform || decl.parent.is_some() {
+            continue;
+        }
+        let chart = decl.layer.properties.iter().find_map(|op| match &op.kind {
+            OpKind::Set(node) if op.path == [chart_key] => match node.as_scalar() {
+                Some(Scalar::Str(text) | Scalar::Reference(text)) => names.get(text),
+                _ => None,
+            },
+            _ => None,
+        });
+        if let Some(&chart) = chart.and_then(|chart| by_name.get(&(Namespace::Charts, chart))) {
+            decl.parent = Some(chart);
+        }
+    }
 }
 
 struct Linker<'a> {
     decls: &'a [Decl],
-    by_name: &'a HashMap<(bool, Symbol), DeclId>,
+    by_name: &'a HashMap<(Namespace, Symbol), DeclId>,
     names: &'a Interner,
     file: FileId,
 }
@@ -491,12 +533,16 @@ impl Linker<'_> {
         errors: &mut Vec<ResolveError>,
     ) -> Option<DeclId> {
         let expected = describe_kinds(wanted);
-        let is_cluster = wanted == [DeclKind::Cluster];
+        let namespace = wanted
+            .first()
+            .copied()
+            .and_then(Namespace::of)
+            .unwrap_or(Namespace::Layers);
         let at = Loc::new(self.file, written.span);
         let found = self
             .names
             .get(&written.name)
-            .and_then(|symbol| self.by_name.get(&(is_cluster, symbol)));
+            .and_then(|symbol| self.by_name.get(&(namespace, symbol)));
         let Some(&id) = found else {
             let candidates = self
                 .decls
@@ -543,6 +589,7 @@ fn describe_kinds(kinds: &[DeclKind]) -> &'static str {
         [DeclKind::Platform, DeclKind::Archetype] => "platform or archetype",
         [DeclKind::Archetype] => "archetype",
         [DeclKind::Mixin] => "mixin",
+        [DeclKind::Chart] => "chart",
         _ => "cluster",
     }
 }
@@ -615,6 +662,17 @@ fn resolve_properties(fleet: &mut Fleet, id: DeclId) {
     fleet.properties[id.0 as usize] = tree;
 }
 
+/// How to load the values schema of a chart.
+fn chart_schema_help(schema_name: &str) -> String {
+    let std_module = crate::stdlib::MODULES
+        .iter()
+        .find(|(module, _)| module.strip_prefix("std.") == Some(schema_name));
+    match std_module {
+        Some((module, _)) => format!("add `import {module}` to load its schema"),
+        None => format!("declare `schema {schema_name} {{ ... }}` for the chart's values"),
+    }
+}
+
 fn root_type(
     fleet: &Fleet,
     id: DeclId,
@@ -626,6 +684,21 @@ fn root_type(
     let decl = fleet.decl(id);
     if matches!(decl.kind, DeclKind::Cluster | DeclKind::Mixin) {
         return None;
+    }
+    if decl.kind == DeclKind::Chart {
+        // A chart's values are those of its own name, whatever chart it extends.
+        let schema_name = values_schema_of_chart(&decl.display);
+        let root = names
+            .get(schema_name)
+            .and_then(|symbol| schema.schema(symbol));
+        if root.is_none() {
+            errors.push(ResolveError::UnknownChart {
+                chart: decl.display.clone(),
+                at: Loc::new(decl.file, decl.name_span),
+                help: chart_schema_help(schema_name),
+            });
+        }
+        return root;
     }
     if let Some(parent) = decl.parent {
         // Only a platform that sets its own chart needs its own check.
@@ -661,13 +734,7 @@ fn root_type(
                 .iter()
                 .find(|op| op.path == [chart_key]);
             let at = chart_op.map_or(decl.loc(), |op| Loc::new(op.origin.file, op.origin.span));
-            let std_module = crate::stdlib::MODULES
-                .iter()
-                .find(|(module, _)| module.strip_prefix("std.") == Some(schema_name));
-            let help = match std_module {
-                Some((module, _)) => format!("add `import {module}` to load its schema"),
-                None => format!("declare `schema {schema_name} {{ ... }}` for the chart's values"),
-            };
+            let help = chart_schema_help(schema_name);
             errors.push(ResolveError::UnknownChart { chart, at, help });
             None
         }

@@ -77,6 +77,8 @@ pub struct Ident {
 /// `platform`, `archetype`, `mixin`, `community` or `cluster`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeclKind {
+    /// The defaults a Helm chart supplies: the root layer of the platforms on that chart.
+    Chart,
     Platform,
     Archetype,
     Mixin,
@@ -85,7 +87,8 @@ pub enum DeclKind {
 }
 
 impl DeclKind {
-    pub const ALL: [DeclKind; 5] = [
+    pub const ALL: [DeclKind; 6] = [
+        DeclKind::Chart,
         DeclKind::Platform,
         DeclKind::Archetype,
         DeclKind::Mixin,
@@ -95,6 +98,7 @@ impl DeclKind {
 
     pub fn keyword(self) -> &'static str {
         match self {
+            DeclKind::Chart => "chart",
             DeclKind::Platform => "platform",
             DeclKind::Archetype => "archetype",
             DeclKind::Mixin => "mixin",

@@ -23,6 +23,7 @@ use crate::source::Span;
 /// Words that start a top-level item.
 pub const ITEM_KEYWORDS: &[&str] = &[
     "import",
+    "chart",
     "platform",
     "archetype",
     "mixin",
@@ -334,7 +335,7 @@ fn decl<'a>(
     let mut parent = None;
     let mut mixins = Vec::new();
     match kind {
-        DeclKind::Platform | DeclKind::Archetype => {
+        DeclKind::Chart | DeclKind::Platform | DeclKind::Archetype => {
             if let Ok((after, _)) = keyword(rest, "extends") {
                 let parent_start = sp(cx, after);
                 let (after_parent, parent_name) = name(cx, parent_start)?;
