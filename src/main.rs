@@ -509,14 +509,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             eprintln!(
-                "imported {} {} with {} {} ({} in a standard archetype) and {} shared {} into `{}`: {} files, {} {} in {}",
+                "imported {} {} with {} {} ({} placed in a standard archetype, {} {} found for groups of hubs, the defaults of {} {}) into `{}`: {} files, {} {} in {}",
                 imported.n_clusters,
                 plural(imported.n_clusters, "cluster", "clusters"),
                 imported.n_hubs,
                 plural(imported.n_hubs, "hub", "hubs"),
                 imported.n_fitted,
-                imported.n_mixins,
-                plural(imported.n_mixins, "mixin", "mixins"),
+                imported.groups.len(),
+                plural(imported.groups.len(), "archetype", "archetypes"),
+                imported.charts.len(),
+                plural(imported.charts.len(), "chart", "charts"),
                 out.display(),
                 imported.files.len(),
                 tally.warnings,

@@ -137,8 +137,8 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
         &fleet.display().to_string(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    // Hubs that fit a standard archetype are placed in it, by chart: a daskhub hub in a
-    // daskhub archetype; the others start in `imported`.
+    // Hubs are placed by chart: a daskhub hub alone on its cluster in the standard daskhub
+    // archetype, the daskhub hubs of a cluster in their group's archetype, which extends it.
     let showcase = std::fs::read_to_string(fleet.join("clusters/2i2c-aws-us/showcase.hub"))
         .expect("the showcase hub");
     assert!(
@@ -146,7 +146,12 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
         "{showcase}"
     );
     let leap = std::fs::read_to_string(fleet.join("clusters/leap/prod.hub")).expect("leap/prod");
-    assert!(leap.contains("community prod : imported_daskhub"), "{leap}");
+    assert!(leap.contains("community prod : daskhubs_leap"), "{leap}");
+    let cluster = std::fs::read_to_string(fleet.join("clusters/leap/cluster.hub")).expect("leap");
+    assert!(
+        cluster.contains("archetype daskhubs_leap extends dask_lab {"),
+        "{cluster}"
+    );
     let output = run(&["check", &fleet.display().to_string()]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(

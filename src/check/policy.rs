@@ -298,9 +298,29 @@ impl Scope<'_> {
     }
 }
 
-/// The bespoke overrides `community` would have under `archetype`, if it fits it: no violation,
-/// nothing expired, and its bespoke overrides within the budget. Used to place imported hubs
-/// in a standard archetype.
+/// How well a community fits an archetype: what its overrides would be under that archetype's
+/// policy, measured against the values it inherits now. Used to place imported hubs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Fit {
+    /// Violations and expired overrides: errors, so a hub with any does not fit.
+    pub violations: usize,
+    pub bespoke: usize,
+    pub tuned: usize,
+    /// Whether its bespoke overrides exceed the archetype's budget.
+    pub over_budget: bool,
+}
+
+impl std::ops::AddAssign for Fit {
+    fn add_assign(&mut self, other: Fit) {
+        self.violations += other.violations;
+        self.bespoke += other.bespoke;
+        self.tuned += other.tuned;
+        self.over_budget |= other.over_budget;
+    }
+}
+
+/// How `community` fits `archetype`'s policy, its overrides measured against the values it
+/// inherits from its own archetype.
 pub fn fit(
     fleet: &Fleet,
     schema: &Schema,
@@ -308,9 +328,12 @@ pub fn fit(
     today: Day,
     community: DeclId,
     archetype: DeclId,
-) -> Option<usize> {
+) -> Fit {
     let policy = Effective::of(fleet, names, archetype);
-    let base_tree = fleet.values(archetype).clone();
+    let base_tree = fleet
+        .decl(community)
+        .parent
+        .map_or_else(Node::empty_map, |parent| fleet.values(parent).clone());
     let scope = Scope {
         fleet,
         schema,
@@ -327,14 +350,14 @@ pub fn fit(
         &mut errors,
     );
     let bespoke = drift.count(Class::Bespoke);
-    let fits = drift
-        .overrides
-        .iter()
-        .all(|o| !matches!(o.class, Class::Violation | Class::Expired))
-        && policy
+    Fit {
+        violations: drift.count(Class::Violation) + drift.count(Class::Expired),
+        bespoke,
+        tuned: drift.count(Class::Tuned),
+        over_budget: policy
             .budget
-            .is_none_or(|(limit, _)| bespoke as i64 <= limit);
-    fits.then_some(bespoke)
+            .is_some_and(|(limit, _)| bespoke as i64 > limit),
+    }
 }
 
 /// Checks what archetypes declare, whether or not a community uses them: tunable and locked

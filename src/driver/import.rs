@@ -6,9 +6,27 @@ use crate::diagnostics::Diagnostic;
 
 use super::*;
 
-/// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`.
+/// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`, and
+/// the default values of each chart under `helm-charts`.
 pub fn read_import_input(directory: &Path) -> Result<crate::import::ImportInput, IoError> {
     let mut input = crate::import::ImportInput::default();
+    if let Ok(charts) = std::fs::read_dir(directory.join("helm-charts")) {
+        let mut found: Vec<PathBuf> = charts
+            .flatten()
+            .map(|entry| entry.path().join("values.yaml"))
+            .filter(|path| path.is_file())
+            .collect();
+        found.sort();
+        for path in found {
+            let bytes = std::fs::read(&path).map_err(|error| IoError::Unreadable {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            input
+                .files
+                .insert(super::slash_path(&path, directory), bytes);
+        }
+    }
     for part in ["config/clusters", "terraform"] {
         let base = directory.join(part);
         if !base.is_dir() {
@@ -100,7 +118,7 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
             .collect();
         let file_of =
             |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
-        crate::import::fit_archetypes(&mut imported, analysis, &standard, &file_of, today);
+        crate::import::place(&mut imported, analysis, &standard, &file_of, today);
     }
     verify(&input, &imported, session, today).then_some(imported)
 }

@@ -2,15 +2,19 @@
 //! files that build back to the same values.
 //!
 //! The layout read is `config/clusters/<cluster>/cluster.yaml`, the values files each hub lists
-//! beside it, and `terraform/<provider>/projects/<cluster>.tfvars`. A values file several hubs
-//! share becomes a mixin (when it comes before the hub's own files); the rest of a hub's files,
-//! merged as Helm merges them, become its community. Works on text only: the driver reads the
-//! files.
+//! beside it, `terraform/<provider>/projects/<cluster>.tfvars`, and each chart's
+//! `helm-charts/<chart>/values.yaml`. A chart's defaults become a `chart` declaration; each hub's
+//! files, merged as Helm merges them, become its community, less what most hubs of its cluster
+//! and chart share, which becomes the archetype found for them (`groups`); each group, or hub in
+//! none, is then placed under the standard archetype it fits best (`placement`). Works on text
+//! only: the driver reads the files.
 
 mod comments;
 mod error;
+mod groups;
 pub mod hcl;
 mod inventory;
+mod placement;
 mod projects;
 pub mod terraform;
 pub mod verify;
@@ -23,6 +27,7 @@ pub use inventory::Summary;
 use projects::{ClusterIdentity, Matched, Project};
 
 pub use error::ImportError;
+pub use placement::place;
 use write::{Types, key, literal, path};
 
 use crate::diagnostics::Diagnostic;
@@ -41,13 +46,36 @@ pub struct Imported {
     pub files: BTreeMap<String, String>,
     pub n_clusters: usize,
     pub n_hubs: usize,
-    pub n_mixins: usize,
-    /// Hubs placed in a standard archetype; the others are in `imported`.
+    /// Hubs placed in a standard archetype, or in a group's archetype that extends one; the
+    /// others are in `imported`.
     pub n_fitted: usize,
+    /// The archetypes found for groups of hubs of one cluster and chart.
+    pub groups: Vec<Group>,
+    /// The charts whose defaults became `chart` declarations.
+    pub charts: Vec<String>,
     /// What became of the input's files and Terraform projects.
     pub summary: Summary,
     /// What building the imported fleet must give back.
     pub expected: verify::Expected,
+}
+
+/// The archetype found for the hubs of one cluster and chart.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub archetype: String,
+    /// The file that declares it.
+    pub file: String,
+    /// The files of its communities.
+    pub members: Vec<String>,
+}
+
+/// A hub's values, merged from its files.
+struct HubValues {
+    /// What the schema types: the hub values (under `basehub:` in a daskhub file).
+    tree: Value,
+    /// What it does not, and the chart's own keys: written as they are.
+    raw: Value,
+    comments: Vec<comments::KeyComment>,
 }
 
 /// Keys of a hub entry of cluster.yaml that the import understands.
@@ -108,6 +136,12 @@ pub fn import(
         parsed: BTreeMap::new(),
         accounted: BTreeSet::new(),
         referenced: BTreeSet::new(),
+        chart_defaults: BTreeMap::new(),
+        kept_raw: BTreeSet::new(),
+        layer_names: ["basehub", "daskhub", "imported", "imported_daskhub"]
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
     };
     let imported = importer.run();
     let failed = importer.errors.iter().any(|error| {
@@ -134,6 +168,12 @@ struct Importer<'a> {
     accounted: BTreeSet<String>,
     /// Input files the imported fleet names without holding them (secrets, chart overrides).
     referenced: BTreeSet<String>,
+    /// The typed defaults of each chart whose `values.yaml` the fleet has.
+    chart_defaults: BTreeMap<String, Value>,
+    /// Raw values warned about, by file and path: once each.
+    kept_raw: BTreeSet<(String, String)>,
+    /// Names of the platforms and archetypes written so far.
+    layer_names: BTreeSet<String>,
 }
 
 /// One hub of a cluster.yaml.
@@ -183,6 +223,7 @@ impl Importer<'_> {
                 ClusterIdentity::of(cluster, manifest.as_ref().map(|(_, value)| value))
             })
             .collect();
+        self.charts(&mut imported);
         let mut projects = self.projects(&identities);
         imported.files.extend(self.module_schemas(&projects));
         for cluster in &clusters {
@@ -210,6 +251,59 @@ impl Importer<'_> {
         imported.n_clusters = clusters.len();
         self.inventory(&mut imported.summary);
         Some(imported)
+    }
+
+    /// A `chart` declaration for each chart whose `values.yaml` the fleet has: its defaults,
+    /// which every hub on it inherits and Helm supplies. The daskhub chart nests basehub's values
+    /// under `basehub:`.
+    fn charts(&mut self, imported: &mut Imported) {
+        let found: Vec<String> = self
+            .input
+            .files
+            .keys()
+            .filter_map(|path| {
+                let chart = path
+                    .strip_prefix("helm-charts/")?
+                    .strip_suffix("/values.yaml")?;
+                (!chart.contains('/')).then(|| chart.to_string())
+            })
+            .collect();
+        for chart in found {
+            let relative = format!("helm-charts/{chart}/values.yaml");
+            let Some((file_id, value)) = self.yaml(&relative) else {
+                continue;
+            };
+            let (mut tree, _) = split_chart(&value, &chart);
+            let mut unknown = Vec::new();
+            self.split_unknown(
+                &mut tree,
+                &mut Vec::new(),
+                &mut Value::Map(Vec::new()),
+                &mut unknown,
+            );
+            let mut text = format!(
+                "//! The defaults of the `{chart}` chart, imported from `{relative}`. Every hub on the\n\
+                 //! chart inherits them, and hubc never writes them into a hub's values file: Helm\n\
+                 //! supplies them.\n"
+            );
+            if !unknown.is_empty() {
+                let listed: Vec<String> =
+                    unknown.iter().map(|at| format!("`{}`", path(at))).collect();
+                text.push_str(&format!(
+                    "//!\n//! Left out, as the values schema does not know them: {}.\n",
+                    listed.join(", ")
+                ));
+            }
+            let comments = self.comments(file_id, &chart);
+            text.push_str(&format!("\nchart {} {{\n", name_literal(&chart)));
+            text.push_str(&self.body(&tree, &[], &comments));
+            text.push_str("}\n");
+            imported
+                .files
+                .insert(format!("charts/{chart}.hub"), canonical(&text));
+            imported.charts.push(chart.clone());
+            self.chart_defaults.insert(chart, tree);
+        }
     }
 
     /// The cluster declaration of a Terraform project no cluster of the fleet uses.
@@ -293,18 +387,6 @@ impl Importer<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        // A plaintext file several hubs list is shared: it becomes a mixin.
-        let mut listed: BTreeMap<&str, usize> = BTreeMap::new();
-        for hub in &hubs {
-            for file in &hub.values {
-                *listed.entry(file.as_str()).or_default() += 1;
-            }
-        }
-        let shared: BTreeSet<String> = listed
-            .iter()
-            .filter(|(_, count)| **count > 1)
-            .map(|(file, _)| file.to_string())
-            .collect();
 
         let mut text = format!("//! The cluster `{cluster}`, imported from `{manifest_path}`.\n\n");
         text.push_str(&format!("cluster {} {{\n", name_literal(cluster)));
@@ -365,53 +447,72 @@ impl Importer<'_> {
         }
         text.push_str("}\n");
 
-        // Mixins: the shared files.
-        let mixin_names: BTreeMap<String, String> = shared
+        // Each hub's values, merged from its files as Helm merges them; the hubs of one chart
+        // share what most of them set alike in an archetype of their own.
+        let values: Vec<HubValues> = hubs
             .iter()
-            .map(|file| (file.clone(), mixin_name(cluster, file)))
+            .map(|hub| self.hub_values(&directory, hub))
             .collect();
-        for file in &shared {
-            let Some((file_id, value)) = self.yaml(&format!("{directory}/{file}")) else {
-                continue;
-            };
-            let chart = hubs
-                .iter()
-                .find(|hub| hub.values.contains(file))
-                .map_or("basehub", |hub| hub.chart.as_str());
-            let (mut inner, outer) = split_chart(&value, chart);
-            let comments = self.comments(file_id, chart);
-            let mut raw = Value::Map(Vec::new());
-            let mut unknown = Vec::new();
-            self.split_unknown(&mut inner, &mut Vec::new(), &mut raw, &mut unknown);
-            for unknown_path in unknown {
-                let last = unknown_path.last().cloned().unwrap_or_default();
-                self.errors.push(ImportError::KeptRaw {
-                    what: path(&unknown_path),
-                    file: format!("{directory}/{file}"),
-                    carrier: format!("the `chart_values` of mixin `{}`", mixin_names[file]),
-                    at: self.locate(file_id, &last),
-                });
-            }
-            raw = under_chart(raw, chart);
-            yaml::merge(&mut raw, &outer);
-            text.push_str(&format!(
-                "\n/// The values `{file}` gives every hub that lists it.\nmixin {} {{\n",
-                mixin_names[file]
-            ));
-            if !matches!(&raw, Value::Map(entries) if entries.is_empty()) {
+        let mut by_chart: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, hub) in hubs.iter().enumerate() {
+            by_chart.entry(hub.chart.as_str()).or_default().push(index);
+        }
+        for (chart, members) in by_chart {
+            let trees: Vec<&Value> = members.iter().map(|&index| &values[index].tree).collect();
+            let shared = groups::shared_values(&trees);
+            let placeholder = placeholder_archetype(chart);
+            let group = (!is_empty_map(&shared)).then(|| {
+                let name = self.unique_name(groups::archetype_name(cluster, chart));
+                let comments: Vec<comments::KeyComment> = members
+                    .iter()
+                    .flat_map(|&index| values[index].comments.iter().cloned())
+                    .collect();
                 text.push_str(&format!(
-                    "  chart_values = {}\n",
-                    literal(&raw, &[], &Types::untyped(self.types))
+                    "\n/// The {} {chart} hubs of cluster `{cluster}`, found by `hubc import`: each value here\n\
+                     /// is set the same way by at least two thirds of them, and every one of them sets it; a\n\
+                     /// hub that sets it otherwise overrides it.\n\
+                     archetype {name} extends {placeholder} {{\n",
+                    members.len()
                 ));
+                text.push_str(&self.body(&shared, &[], &comments));
+                text.push_str("}\n");
+                imported.groups.push(Group {
+                    archetype: name.clone(),
+                    file: format!("clusters/{cluster}/cluster.hub"),
+                    members: members
+                        .iter()
+                        .map(|&index| format!("clusters/{cluster}/{}.hub", hubs[index].name))
+                        .collect(),
+                });
+                name
+            });
+            let mut inherited = self
+                .chart_defaults
+                .get(chart)
+                .cloned()
+                .unwrap_or(Value::Map(Vec::new()));
+            yaml::merge(&mut inherited, &shared);
+            for &index in &members {
+                let hub = &hubs[index];
+                let parent = group.as_deref().unwrap_or(placeholder);
+                let community = self.community(
+                    cluster,
+                    &directory,
+                    hub,
+                    &values[index],
+                    parent,
+                    (&shared, &inherited),
+                );
+                imported.files.insert(
+                    format!("clusters/{cluster}/{}.hub", hub.name),
+                    canonical(&community),
+                );
+                imported.n_hubs += 1;
             }
-            text.push_str(&self.body(&inner, &[], &comments));
-            text.push_str("}\n");
-            imported.n_mixins += 1;
         }
         imported
             .files
             .insert(format!("clusters/{cluster}/cluster.hub"), canonical(&text));
-
         for hub in &hubs {
             let mut expected = Value::Map(Vec::new());
             for file in &hub.values {
@@ -423,18 +524,6 @@ impl Importer<'_> {
                 format!("helm/{cluster}/{}.values.yaml", hub.name),
                 (expected, hub.at),
             );
-            let community = self.community(
-                cluster,
-                &format!("{directory}/"),
-                hub,
-                &shared,
-                &mixin_names,
-            );
-            imported.files.insert(
-                format!("clusters/{cluster}/{}.hub", hub.name),
-                canonical(&community),
-            );
-            imported.n_hubs += 1;
         }
     }
 
@@ -525,109 +614,81 @@ impl Importer<'_> {
         Some(hub)
     }
 
-    /// The text of a community.
+    /// A hub's values: its files merged in Helm order, split into what the schema types, what it
+    /// does not (kept verbatim, with a warning), and the chart's own keys beside the hub values.
+    fn hub_values(&mut self, directory: &str, hub: &Hub) -> HubValues {
+        let mut merged = Value::Map(Vec::new());
+        let mut files = Vec::new();
+        let mut comments = Vec::new();
+        for file in &hub.values {
+            let relative = format!("{directory}/{file}");
+            if let Some((file_id, value)) = self.yaml(&relative) {
+                yaml::merge(&mut merged, &value);
+                comments.extend(self.comments(file_id, &hub.chart));
+                files.push((file_id, relative, value));
+            }
+        }
+        let (mut tree, outer) = split_chart(&merged, &hub.chart);
+        let mut raw = Value::Map(Vec::new());
+        let mut unknown = Vec::new();
+        self.split_unknown(&mut tree, &mut Vec::new(), &mut raw, &mut unknown);
+        for unknown_path in unknown {
+            // Reported once, at the first file that sets it.
+            let mut in_file = unknown_path.clone();
+            if hub.chart == "daskhub" {
+                in_file.insert(0, "basehub".to_string());
+            }
+            let Some((file_id, relative, _)) = files
+                .iter()
+                .find(|(_, _, value)| lookup(value, &in_file).is_some())
+            else {
+                continue;
+            };
+            if !self
+                .kept_raw
+                .insert((relative.clone(), path(&unknown_path)))
+            {
+                continue;
+            }
+            let last = unknown_path.last().cloned().unwrap_or_default();
+            self.errors.push(ImportError::KeptRaw {
+                what: path(&unknown_path),
+                file: relative.clone(),
+                carrier: format!("the `chart_values` of community `{}`", hub.name),
+                at: self.locate(*file_id, &last),
+            });
+        }
+        let mut raw = under_chart(raw, &hub.chart);
+        yaml::merge(&mut raw, &outer);
+        HubValues {
+            tree,
+            raw,
+            comments,
+        }
+    }
+
+    /// The text of a community: what its values set beyond the values of its archetype
+    /// (`archetype_values`); `inherited` adds the chart's defaults below them. Every value the
+    /// hub's files set is written, even one equal to the chart's default, since Helm does not
+    /// write those.
     fn community(
         &mut self,
         cluster: &str,
         directory: &str,
         hub: &Hub,
-        shared: &BTreeSet<String>,
-        mixin_names: &BTreeMap<String, String>,
+        values: &HubValues,
+        archetype: &str,
+        (archetype_values, inherited): (&Value, &Value),
     ) -> String {
-        // Shared files before the hub's first own file are mixins; from there on, every file is
-        // merged into the community, so that Helm's order is kept.
-        let mut split = hub
-            .values
-            .iter()
-            .position(|file| !shared.contains(file))
-            .unwrap_or(hub.values.len());
-        // When the hub's own files replace a map the mixins set and then set a map there again,
-        // Helm drops what the mixins put in it, and hubc would merge: the hub then takes all of
-        // its files in its own statements.
-        let layers: Vec<Value> = hub
-            .values
-            .iter()
-            .filter_map(|file| {
-                self.yaml(&format!("{directory}{file}"))
-                    .map(|(_, value)| value)
-            })
-            .collect();
-        let mut inherited = Value::Map(Vec::new());
-        for layer in layers.iter().take(split) {
-            yaml::merge(&mut inherited, layer);
-        }
-        let own_layers: Vec<&Value> = layers.iter().skip(split).collect();
-        if yaml::replaces_then_remaps(&inherited, &own_layers) {
-            split = 0;
-        }
-        let (mixin_files, own_files) = hub.values.split_at(split);
-        let mut mixins_merged = Value::Map(Vec::new());
-        let mut mixin_layers = Vec::new();
-        for file in mixin_files {
-            if let Some((_, value)) = self.yaml(&format!("{directory}{file}")) {
-                let (inner, _) = split_chart(&value, &hub.chart);
-                yaml::merge(&mut mixins_merged, &inner);
-                mixin_layers.push(inner);
-            }
-        }
-        let mut own = Value::Map(Vec::new());
-        let mut outer = Value::Map(Vec::new());
-        let mut comments = Vec::new();
-        let mut own_file = None;
-        for file in own_files {
-            if let Some((file_id, value)) = self.yaml(&format!("{directory}{file}")) {
-                own_file.get_or_insert((file_id, format!("{directory}{file}")));
-                let (inner, outside) = split_chart(&value, &hub.chart);
-                yaml::merge(&mut own, &inner);
-                yaml::merge(&mut outer, &outside);
-                comments.extend(self.comments(file_id, &hub.chart));
-            }
-        }
-        // Where two mixins set one value differently, Helm takes the later; the community says
-        // so, since hubc asks a community to decide such conflicts.
-        let mut decided = Vec::new();
-        conflicts(&mixin_layers, &mut decided);
-        for (conflict_path, value) in decided {
-            if lookup(&own, &conflict_path).is_none() {
-                insert(&mut own, &conflict_path, value);
-            }
-        }
-        // Schema-unknown values are carried verbatim outside the typed values.
-        let mut raw = Value::Map(Vec::new());
-        let mut unknown = Vec::new();
-        self.split_unknown(&mut own, &mut Vec::new(), &mut raw, &mut unknown);
-        if let Some((file_id, file_name)) = &own_file {
-            for unknown_path in unknown {
-                let last = unknown_path.last().cloned().unwrap_or_default();
-                self.errors.push(ImportError::KeptRaw {
-                    what: path(&unknown_path),
-                    file: file_name.clone(),
-                    carrier: format!("the `chart_values` of community `{}`", hub.name),
-                    at: self.locate(*file_id, &last),
-                });
-            }
-        }
-        let archetype = if hub.chart == "daskhub" {
-            "imported_daskhub"
-        } else {
-            "imported"
-        };
+        let own = groups::own_values(&values.tree, archetype_values);
         let mut text = format!(
-            "//! The hub `{}` of cluster `{cluster}`, imported from `{directory}cluster.yaml`.\n\n",
+            "//! The hub `{}` of cluster `{cluster}`, imported from `{directory}/cluster.yaml`.\n\n",
             hub.name
         );
         text.push_str(&format!(
-            "community {} : {archetype}",
+            "community {} : {archetype} {{\n",
             name_literal(&hub.name)
         ));
-        let names: Vec<&str> = mixin_files
-            .iter()
-            .map(|file| mixin_names[file].as_str())
-            .collect();
-        if !names.is_empty() {
-            text.push_str(&format!(" with {}", names.join(", ")));
-        }
-        text.push_str(" {\n");
         text.push_str(&format!("  cluster = {}\n", name_literal(cluster)));
         if let Some(domain) = &hub.domain {
             text.push_str(&format!("  domain = {}\n", crate::syntax::quote(domain)));
@@ -666,19 +727,17 @@ impl Importer<'_> {
                 )
             ));
         }
-        raw = under_chart(raw, &hub.chart);
-        yaml::merge(&mut raw, &outer);
-        if !matches!(&raw, Value::Map(entries) if entries.is_empty()) {
+        if !is_empty_map(&values.raw) {
             text.push_str(&format!(
                 "  chart_values = {}\n",
-                literal(&raw, &[], &Types::untyped(self.types))
+                literal(&values.raw, &[], &Types::untyped(self.types))
             ));
         }
-        // A list keyed by a field, set again here over a layer above, replaces it in Helm; in
+        // A list keyed by a field, set again here over one it inherits, replaces it in Helm; in
         // hubc it would merge, so the community deletes the inherited one first.
         let mut deletes = Vec::new();
         keyed_lists(&own, &mut Vec::new(), self.types, &mut |list_path| {
-            if lookup(&mixins_merged, list_path).is_some() {
+            if lookup(inherited, list_path).is_some() {
                 deletes.push(list_path.to_vec());
             }
         });
@@ -686,9 +745,20 @@ impl Importer<'_> {
         for delete in &deletes {
             text.push_str(&format!("  delete {}\n", path(delete)));
         }
-        text.push_str(&self.body(&own, &[], &comments));
+        text.push_str(&self.body(&own, &[], &values.comments));
         text.push_str("}\n");
         text
+    }
+
+    /// `wanted`, or `wanted` with a number when the fleet has a layer of that name already.
+    fn unique_name(&mut self, wanted: String) -> String {
+        let mut name = wanted.clone();
+        let mut next = 2;
+        while !self.layer_names.insert(name.clone()) {
+            name = format!("{wanted}_{next}");
+            next += 1;
+        }
+        name
     }
 
     /// Moves the parts of `tree` the schema does not know into `raw`, warning for each.
@@ -811,6 +881,19 @@ fn split_chart(value: &Value, chart: &str) -> (Value, Value) {
     (inner, Value::Map(outer))
 }
 
+/// The archetype a hub of `chart` starts in before it is placed.
+fn placeholder_archetype(chart: &str) -> &'static str {
+    if chart == "daskhub" {
+        "imported_daskhub"
+    } else {
+        "imported"
+    }
+}
+
+fn is_empty_map(value: &Value) -> bool {
+    matches!(value, Value::Map(entries) if entries.is_empty())
+}
+
 /// Raw hub values, placed where the chart reads them: under `basehub:` for `daskhub`.
 fn under_chart(raw: Value, chart: &str) -> Value {
     match raw {
@@ -895,25 +978,6 @@ fn insert(tree: &mut Value, at: &[String], value: Value) {
     insert(&mut entries[index].1, rest, value);
 }
 
-/// Leaves that several layers set to different values, with the value Helm ends up with.
-fn conflicts(layers: &[Value], decided: &mut Vec<(Vec<String>, Value)>) {
-    let mut leaves: BTreeMap<Vec<String>, Vec<&Value>> = BTreeMap::new();
-    for layer in layers {
-        let mut found = Vec::new();
-        collect_leaves(layer, &mut Vec::new(), &mut found);
-        for (leaf_path, value) in found {
-            leaves.entry(leaf_path).or_default().push(value);
-        }
-    }
-    for (leaf_path, values) in leaves {
-        if values.windows(2).any(|pair| pair[0] != pair[1])
-            && let Some(last) = values.last()
-        {
-            decided.push((leaf_path, (*last).clone()));
-        }
-    }
-}
-
 /// Calls `found` with the path of every list in `tree` that the schema keys by a field.
 fn keyed_lists(
     tree: &Value,
@@ -969,23 +1033,6 @@ fn name_literal(name: &str) -> String {
     }
 }
 
-/// `common.values.yaml` of cluster `leap` is the mixin `leap_common`.
-fn mixin_name(cluster: &str, file: &str) -> String {
-    let stem = file
-        .trim_end_matches(".yaml")
-        .trim_end_matches(".yml")
-        .trim_end_matches(".values");
-    let raw = format!("{cluster}_{stem}");
-    let mut name: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name
-}
-
 /// The text in the canonical layout; text that does not parse is returned as it is, for the
 /// check of the imported fleet to report.
 fn canonical(text: &str) -> String {
@@ -999,54 +1046,4 @@ fn canonical(text: &str) -> String {
         return text.to_string();
     }
     crate::format::format(text, &parsed.file)
-}
-
-/// Moves each imported community that fits a standard archetype into it: no violation, nothing
-/// expired, its bespoke overrides within the budget; among several, the one leaving the fewest
-/// bespoke overrides. `analysis` is of the imported files, `standard` the archetypes of
-/// `std.platform`.
-pub fn fit_archetypes(
-    imported: &mut Imported,
-    analysis: &crate::driver::Analysis,
-    standard: &[crate::resolve::value::DeclId],
-    file_of: &dyn Fn(crate::resolve::value::DeclId) -> Option<String>,
-    today: (u16, u8, u8),
-) {
-    let fleet = &analysis.fleet;
-    let chart_key = analysis.names.get("chart");
-    let chart = |id| {
-        chart_key
-            .and_then(|key| fleet.text_property(id, key))
-            .map(str::to_string)
-    };
-    for &community in &fleet.communities {
-        let hub_chart = chart(community);
-        let best = standard
-            .iter()
-            .filter(|&&archetype| chart(archetype) == hub_chart)
-            .filter_map(|&archetype| {
-                let bespoke = crate::check::policy::fit(
-                    fleet,
-                    &analysis.schema,
-                    &analysis.names,
-                    today,
-                    community,
-                    archetype,
-                )?;
-                Some((bespoke, fleet.decl(archetype).display.clone()))
-            })
-            .min();
-        let (Some((_, archetype)), Some(file)) = (best, file_of(community)) else {
-            continue;
-        };
-        if let Some(text) = imported.files.get_mut(&file) {
-            let placed = text
-                .replacen(" : imported_daskhub", &format!(" : {archetype}"), 1)
-                .replacen(" : imported ", &format!(" : {archetype} "), 1);
-            if placed != *text {
-                *text = placed;
-                imported.n_fitted += 1;
-            }
-        }
-    }
 }

@@ -62,36 +62,6 @@ pub fn merge(base: &mut Value, overlay: &Value) {
     crate::emit::overlay(base, overlay.clone());
 }
 
-/// Whether layering `layers` over `inherited` as Helm does replaces a map of `inherited` with
-/// something else and then sets a map there again. hubc would merge that last map with the
-/// inherited one, where Helm starts from nothing: such layers cannot sit over `inherited`.
-pub fn replaces_then_remaps(inherited: &Value, layers: &[&Value]) -> bool {
-    let Value::Map(inherited_entries) = inherited else {
-        return false;
-    };
-    let mut replaced = false;
-    for layer in layers {
-        match layer {
-            Value::Map(_) if replaced => return true,
-            Value::Map(_) => {}
-            _ => replaced = true,
-        }
-    }
-    if replaced {
-        return false;
-    }
-    inherited_entries.iter().any(|(key, child)| {
-        let children: Vec<&Value> = layers
-            .iter()
-            .filter_map(|layer| match layer {
-                Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-                _ => None,
-            })
-            .collect();
-        replaces_then_remaps(child, &children)
-    })
-}
-
 /// Converts a value the YAML library parsed, keys in document order; keys that are not strings
 /// become the text a JSON encoder would give them. For YAML hubc wrote itself, which quotes
 /// every string a YAML 1.1 reader could misread.

@@ -139,7 +139,8 @@ pub struct DeclarationChange {
     /// Its own statements that changed: values (`path`), and policy (`tunable path`,
     /// `locked path`, `budget bespoke`).
     pub changes: Vec<ValueChange>,
-    /// Communities that use it and whose values file changes.
+    /// Communities that use it and whose values change: their values file, or, for a chart,
+    /// the defaults Helm gives them.
     pub communities: Vec<String>,
     /// Communities that use it and whose values file does not change.
     pub unchanged: Vec<String>,
@@ -361,7 +362,8 @@ fn stale_overrides(base: &Side<'_>, head: &Side<'_>) -> Vec<StaleOverride> {
                 .as_ref()
                 .map(|v| value_text(v, &base.analysis.names));
             let base_after_text = value_text(base_after, names);
-            if !matches!(old.class, Class::Tuned | Class::Bespoke)
+            // A redundant override pins the old value once the value under it moves.
+            if !matches!(old.class, Class::Tuned | Class::Bespoke | Class::Redundant)
                 || old.appends
                 || old_value.as_deref() != Some(value.as_str())
                 || base_before.as_deref() == Some(base_after_text.as_str())
@@ -475,6 +477,30 @@ fn uses(analysis: &Analysis, community: DeclId, decl: DeclId) -> bool {
         || analysis.fleet.chain(community).contains(&decl)
 }
 
+/// Whether `community` ends up with another value at one of `changes`' paths: how a chart's
+/// defaults reach a hub, since they are never in its values file.
+fn inherits_a_change(
+    base: &Side<'_>,
+    head: &Side<'_>,
+    community: &str,
+    changes: &[ValueChange],
+) -> bool {
+    let value_at = |side: &Side<'_>, path: &str| -> Option<String> {
+        let analysis = side.analysis;
+        let id = analysis
+            .fleet
+            .find_community(community, &analysis.names)
+            .ok()?;
+        let keys = crate::explain::split_path(path)?;
+        let symbols: Option<Vec<_>> = keys.iter().map(|key| analysis.names.get(key)).collect();
+        let node = analysis.fleet.values(id).lookup(&symbols?)?;
+        Some(value_text(node, &analysis.names))
+    };
+    changes
+        .iter()
+        .any(|change| value_at(base, &change.path) != value_at(head, &change.path))
+}
+
 fn declaration_changes(
     base: &Side<'_>,
     head: &Side<'_>,
@@ -508,7 +534,9 @@ fn declaration_changes(
                 continue;
             }
             let name = side.analysis.fleet.decl(community).display.clone();
-            if changed.contains(&name) {
+            let through_helm =
+                decl.kind == DeclKind::Chart && inherits_a_change(base, head, &name, &changes);
+            if changed.contains(&name) || through_helm {
                 communities.push(name);
             } else {
                 unchanged.push(name);
@@ -533,7 +561,7 @@ fn declaration_changes(
     }
     // Platforms first, then archetypes, then mixins.
     let rank = |kind: &str| {
-        ["platform", "archetype", "mixin"]
+        ["chart", "platform", "archetype", "mixin"]
             .iter()
             .position(|k| *k == kind)
     };
