@@ -240,9 +240,9 @@ fn main() -> ExitCode {
             let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
             let text = match cli.format {
                 OutputFormat::Json => hubc::report::drift::json(&report),
-                OutputFormat::Markdown => hubc::report::drift::markdown(&report),
-                OutputFormat::Html => hubc::report::drift::html(&report),
-                _ => hubc::report::drift::text(&report),
+                OutputFormat::Markdown => hubc::report::drift_markdown::render(&report),
+                OutputFormat::Html => hubc::report::drift_html::render(&report),
+                _ => hubc::report::drift_text::render(&report),
             };
             out!("{text}");
             if check && hubc::report::drift::fails_check(&report) {

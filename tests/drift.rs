@@ -1,46 +1,16 @@
 //! `hubc drift` end to end: the text and Markdown reports of the bundled fleets (snapshots), the
-//! JSON report of the imported corpus (a stable summary), `--check` exit codes, the JSON fields
-//! against `lang/drift.md`, and the HTML page: self-contained, escaped, and rendered by headless
-//! Chromium (`tests/drift_html.sh`).
+//! JSON report of the imported corpus (a stable summary), `--check` exit codes, and the JSON
+//! fields against `lang/drift.md`. The HTML page has its own tests, in `tests/drift_html.rs`.
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::process::Output;
 
 use common::TempDir;
-use hubc::report::drift::{self, DriftReport};
+use common::drift_page::{assert_self_contained, report, run, stderr, stdout};
+use hubc::report::drift;
 use serde_json::Value;
-
-/// Runs `hubc` from the project root, so that places read `examples/...` on every machine.
-fn run(arguments: &[&str]) -> Output {
-    common::hubc()
-        .current_dir(common::root())
-        .args(["--color", "never", "--today", "2026-11-26"])
-        .args(arguments)
-        .output()
-        .expect("hubc runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The report of `fleet` in `format`, which must succeed.
-fn report(fleet: &str, format: &str) -> String {
-    let output = run(&["drift", fleet, "--format", format]);
-    assert!(
-        output.status.success(),
-        "hubc drift {fleet} --format {format} failed:\n{}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
 
 #[test]
 fn the_example_fleet_as_text() {
@@ -301,7 +271,20 @@ fn the_imported_corpus_reports_its_drift() {
     let mut summary = String::new();
     let _ = writeln!(summary, "totals: {totals}");
     for archetype in json["by_archetype"].as_array().expect("archetypes") {
-        let _ = writeln!(summary, "archetype: {archetype}");
+        let mut counts = archetype.clone();
+        let paths = counts
+            .as_object_mut()
+            .and_then(|fields| fields.remove("most_overridden"))
+            .expect("most_overridden");
+        let _ = writeln!(summary, "archetype: {counts}");
+        for path in paths.as_array().expect("paths").iter().take(3) {
+            let _ = writeln!(
+                summary,
+                "  {:>3} {}",
+                path["communities"].as_u64().unwrap(),
+                path["path"].as_str().unwrap()
+            );
+        }
     }
     let _ = writeln!(summary, "\nmost overridden:");
     for path in json["most_overridden"].as_array().expect("paths") {
@@ -326,6 +309,30 @@ fn the_imported_corpus_reports_its_drift() {
             candidate["communities"].as_array().unwrap().len(),
             candidate["path"].as_str().unwrap()
         );
+        let edit = &candidate["edit"];
+        let _ = writeln!(
+            summary,
+            "      {} {} {}{}: delete {}, rewrite {}; {} more would inherit it",
+            if edit["replace_at"].is_null() {
+                "add to"
+            } else {
+                "set in"
+            },
+            edit["add_to"]["kind"].as_str().unwrap(),
+            edit["add_to"]["name"].as_str().unwrap(),
+            if edit["statement"]
+                .as_str()
+                .unwrap()
+                .starts_with(candidate["path"].as_str().unwrap())
+            {
+                ""
+            } else {
+                " (a statement of another path!)"
+            },
+            edit["delete_at"].as_array().unwrap().len(),
+            edit["rewrite_at"].as_array().unwrap().len(),
+            edit["newly_inheriting"],
+        );
     }
     let _ = writeln!(summary, "\nshared profile lists:");
     for candidate in &profile_lists {
@@ -345,10 +352,9 @@ fn the_imported_corpus_reports_its_drift() {
     for redundant in json["redundant"].as_array().expect("redundant") {
         let _ = writeln!(
             summary,
-            "  {} {} = {}",
+            "  {}: delete {}",
             redundant["community"].as_str().unwrap(),
-            redundant["path"].as_str().unwrap(),
-            redundant["value"].as_str().unwrap_or("(deleted)")
+            redundant["statement"].as_str().unwrap(),
         );
     }
     insta::assert_snapshot!("corpus_summary", summary);
@@ -360,252 +366,4 @@ fn the_imported_corpus_reports_its_drift() {
     let text = report(&fleet, "text");
     assert!(text.contains("promotion candidates"));
     assert_self_contained(&report(&fleet, "html"));
-}
-
-/// The tags of `html`, without their `<` and `>`. Text is escaped, so every raw `<` opens a tag.
-fn tags(html: &str) -> Vec<&str> {
-    html.split('<')
-        .skip(1)
-        .map(|rest| rest.split('>').next().unwrap_or(rest))
-        .collect()
-}
-
-/// The name of a tag and its attributes, `(name, value)`, values quoted or not.
-fn parse_tag(tag: &str) -> (String, Vec<(String, String)>) {
-    let tag = tag.trim_end_matches('/');
-    let name_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
-    let name = tag[..name_end].to_ascii_lowercase();
-    let mut attributes = Vec::new();
-    let mut rest = &tag[name_end..];
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            break;
-        }
-        let end = rest
-            .find(|c: char| c == '=' || c.is_whitespace())
-            .unwrap_or(rest.len());
-        let attribute = rest[..end].to_ascii_lowercase();
-        rest = &rest[end..];
-        let value = if let Some(after) = rest.strip_prefix('=') {
-            match after.chars().next() {
-                Some(quote @ ('"' | '\'')) => {
-                    let inner = &after[1..];
-                    let close = inner.find(quote).expect("a closed attribute value");
-                    rest = &inner[close + 1..];
-                    inner[..close].to_string()
-                }
-                _ => {
-                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
-                    rest = &after[end..];
-                    after[..end].to_string()
-                }
-            }
-        } else {
-            String::new()
-        };
-        attributes.push((attribute, value));
-    }
-    (name, attributes)
-}
-
-/// An HTML page that loads nothing: no script, no element that fetches, no reference that leaves
-/// the page, in its tags or in its CSS.
-fn assert_self_contained(html: &str) {
-    assert!(html.starts_with("<!DOCTYPE html>\n"));
-    assert!(html.ends_with("</html>\n"));
-    assert!(html.contains("<meta charset=\"utf-8\">"));
-    assert!(html.contains("<svg"));
-    let mut css = String::new();
-    for tag in tags(html) {
-        // Not even a comment: nothing to hide a reference in.
-        assert!(!tag.starts_with("!--"), "the page has a comment");
-        if tag.starts_with('!') || tag.starts_with('/') {
-            continue;
-        }
-        let (name, attributes) = parse_tag(tag);
-        assert!(
-            !matches!(
-                name.as_str(),
-                "script"
-                    | "link"
-                    | "img"
-                    | "iframe"
-                    | "object"
-                    | "embed"
-                    | "base"
-                    | "image"
-                    | "use"
-                    | "video"
-                    | "audio"
-                    | "source"
-                    | "form"
-            ),
-            "the page has a `<{name}>`"
-        );
-        for (attribute, value) in attributes {
-            match attribute.as_str() {
-                "src" | "href" | "xlink:href" | "action" | "srcset" | "poster" | "data" => {
-                    assert!(
-                        value.starts_with('#'),
-                        "`{attribute}={value}` leaves the page"
-                    );
-                }
-                "style" => css.push_str(&value),
-                _ => {}
-            }
-        }
-    }
-    let style = html
-        .split("<style>")
-        .nth(1)
-        .and_then(|rest| rest.split("</style>").next())
-        .expect("the page has its style inline");
-    css.push_str(style);
-    let css = css.to_ascii_lowercase();
-    for forbidden in ["url(", "@import", "@font-face", "http:", "https:", "//"] {
-        assert!(!css.contains(forbidden), "the CSS has `{forbidden}`");
-    }
-}
-
-#[test]
-fn the_html_report_stands_alone() {
-    for fleet in ["examples/fleet", "examples/drifting"] {
-        let html = report(fleet, "html");
-        assert_self_contained(&html);
-        // Three charts: bespoke per community, the most overridden paths, drift by archetype.
-        assert_eq!(html.matches("<svg").count(), 3, "{fleet}");
-        for section in ["chart-bespoke", "chart-paths", "chart-archetypes"] {
-            assert!(html.contains(&format!("id=\"{section}\"")), "{fleet}");
-        }
-        // A table for each community, linked from the summary.
-        let json: Value = serde_json::from_str(&report(fleet, "json")).unwrap();
-        for community in json["communities"].as_array().unwrap() {
-            let name = community["name"].as_str().unwrap();
-            assert!(html.contains(&format!("<code>{name}</code>")), "{name}");
-        }
-        // Deterministic: no clock in it.
-        assert_eq!(html, report(fleet, "html"));
-    }
-    let html = report("examples/drifting", "html");
-    assert!(html.contains("hubc drift --check fails for 4 communities"));
-    assert!(html.contains("over budget"));
-}
-
-/// A report whose every piece of text tries to break out of its format.
-fn hostile_report() -> DriftReport {
-    let mut report = drift::DriftReport {
-        schema_version: drift::SCHEMA_VERSION,
-        today: "2026-11-26".into(),
-        totals: drift::Totals {
-            communities: 1,
-            bespoke: 1,
-            ..Default::default()
-        },
-        communities: vec![drift::CommunityReport {
-            name: "c/<b>x</b>".into(),
-            archetype: Some("a&b".into()),
-            mixins: vec!["m\"q".into()],
-            tuned: 0,
-            bespoke: 1,
-            identity: 0,
-            redundant: 0,
-            expired: 0,
-            violations: 0,
-            inherited: 3,
-            budget: Some(2),
-            over_budget: false,
-            overrides: vec![drift::OverrideReport {
-                path: "jupyterhub.hub.extraConfig.\"a|b\"".into(),
-                class: "bespoke".into(),
-                inherited: None,
-                value: Some("\"<script>alert(1)</script> `tick` | pipe\"".into()),
-                appends: false,
-                reason: Some("see <a href=\"https://example.org\">this</a> *now*".into()),
-                ticket: Some("org/repo#1".into()),
-                expires: None,
-                place: "x.hub:1:1".into(),
-                mixin: Some("m\"q".into()),
-            }],
-        }],
-        by_archetype: vec![],
-        most_overridden: vec![],
-        promotion_candidates: vec![],
-        promotion_threshold: 3,
-        redundant: vec![],
-    };
-    report.by_archetype.push(drift::ArchetypeReport {
-        archetype: "a&b".into(),
-        communities: 1,
-        tuned: 0,
-        bespoke: 1,
-        over_budget: 0,
-    });
-    report
-}
-
-#[test]
-fn html_escapes_every_text() {
-    let html = drift::html(&hostile_report());
-    assert_self_contained(&html);
-    assert!(!html.contains("<script>"));
-    assert!(!html.contains("<b>x</b>"));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(html.contains("c/&lt;b&gt;x&lt;/b&gt;"));
-    assert!(html.contains("a&amp;b"));
-    assert!(html.contains("m&quot;q"));
-}
-
-#[test]
-fn markdown_keeps_text_as_written() {
-    let markdown = drift::markdown(&hostile_report());
-    // HTML outside code spans is escaped; inside them GitHub shows it as written.
-    assert!(!markdown.contains("<a href"));
-    // A value with a backtick gets a longer fence; a `|` in a table cell is escaped.
-    assert!(markdown.contains("``\"<script>alert(1)</script> `tick` | pipe\"``"));
-    assert!(markdown.contains("`c/<b>x</b>`"));
-    assert!(
-        markdown.contains("see &lt;a href=\"https://example.org\"&gt;this&lt;/a&gt; \\*now\\*")
-    );
-    // Ticket references stay references.
-    assert!(markdown.contains("ticket org/repo#1"));
-    // The table row of the community escapes nothing inside its code span but `|`.
-    assert!(markdown.contains("| `c/<b>x</b>` | `a&b` |"));
-}
-
-#[test]
-fn the_html_report_renders_in_headless_chromium() {
-    let directory = TempDir::new("chromium");
-    let output = std::process::Command::new("bash")
-        .arg(common::root().join("tests/drift_html.sh"))
-        .arg(env!("CARGO_BIN_EXE_hubc"))
-        .arg(directory.path())
-        .current_dir(common::root())
-        .output()
-        .expect("bash runs");
-    let said = format!("{}{}", stdout(&output), stderr(&output));
-    assert!(
-        output.status.success(),
-        "tests/drift_html.sh failed:\n{said}"
-    );
-    eprint!("{said}");
-}
-
-#[test]
-fn the_self_containment_check_catches_what_would_load() {
-    let page = report("examples/drifting", "html");
-    for bad in [
-        "<img src=\"https://example.org/x.png\">",
-        "<link rel=\"stylesheet\" href=\"https://example.org/x.css\">",
-        "<a href=\"https://example.org\">x</a>",
-        "<div style=\"background: url(https://example.org/x.png)\"></div>",
-        "<script>fetch('x')</script>",
-        "<!-- https://example.org -->",
-    ] {
-        let broken = page.replace("<main>", &format!("<main>{bad}"));
-        let caught = std::panic::catch_unwind(|| assert_self_contained(&broken)).is_err();
-        assert!(caught, "not caught: {bad}");
-    }
-    let broken = page.replace("</style>", "@import 'https://example.org/x.css';</style>");
-    assert!(std::panic::catch_unwind(|| assert_self_contained(&broken)).is_err());
 }

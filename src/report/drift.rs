@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::drift_edits;
 use crate::check::policy::{Class, CommunityDrift, Override};
 use crate::driver::Analysis;
 use crate::resolve::value::{path_text, value_text};
@@ -96,6 +97,9 @@ pub struct ArchetypeReport {
     pub tuned: usize,
     pub bespoke: usize,
     pub over_budget: usize,
+    /// The paths its communities override most, most first: candidates to become tunable, or
+    /// for the archetype to change its default.
+    pub most_overridden: Vec<PathCount>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -113,6 +117,41 @@ pub struct Candidate {
     pub communities: Vec<String>,
     /// `tuned` or `bespoke`: the class most of them have.
     pub class: String,
+    /// The `.hub` edit that promotes it.
+    pub edit: Edit,
+}
+
+/// The edit that promotes a shared override: one statement added where all of its communities
+/// inherit it, theirs deleted.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Edit {
+    /// The nearest archetype or platform all the communities extend; `null` when they extend
+    /// different platforms.
+    pub add_to: Option<Target>,
+    /// Where `add_to` sets the path itself, `file:line:column`, if it does: the value written
+    /// there is replaced, rather than a statement added.
+    pub replace_at: Option<String>,
+    /// The statement to add: `path = value`, or `path += value` for an append.
+    pub statement: String,
+    /// The statements to delete once it is added, `file:line:column`, in file order; a mixin's
+    /// statement once, however many communities it sets the value for.
+    pub delete_at: Vec<String>,
+    /// The statements that set other values with this one (an image sets its name and its tag):
+    /// rewritten to set only the others.
+    pub rewrite_at: Vec<String>,
+    /// The communities under `add_to` that do not set the path: the added statement gives them
+    /// the value too.
+    pub newly_inheriting: usize,
+}
+
+/// The declaration a statement is added to.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Target {
+    /// `archetype` or `platform`.
+    pub kind: String,
+    pub name: String,
+    /// Where it is declared: `file:line:column` of its name.
+    pub place: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -121,6 +160,9 @@ pub struct Located {
     pub path: String,
     pub value: Option<String>,
     pub place: String,
+    /// The statement to delete, in `.hub` syntax: `path = value`, `path += value` or
+    /// `delete path`.
+    pub statement: String,
 }
 
 /// Builds the drift report of an analysed fleet.
@@ -130,18 +172,44 @@ pub fn build(
     today: (u16, u8, u8),
     promotion_threshold: usize,
 ) -> DriftReport {
-    let names = &analysis.names;
-    let fleet = &analysis.fleet;
+    let mut communities: Vec<CommunityReport> = analysis
+        .drift
+        .iter()
+        .map(|drift| community(analysis, sources, drift))
+        .collect();
+    let totals = totals(&communities);
+    let by_archetype = by_archetype(&communities);
+    let most_overridden = most_overridden(&communities, MOST_OVERRIDDEN);
+    communities.sort_by(|left, right| {
+        distance(right)
+            .cmp(&distance(left))
+            .then_with(|| left.name.cmp(&right.name))
+    });
+    DriftReport {
+        schema_version: SCHEMA_VERSION,
+        today: format!("{:04}-{:02}-{:02}", today.0, today.1, today.2),
+        totals,
+        communities,
+        by_archetype,
+        most_overridden,
+        promotion_candidates: drift_edits::promotion_candidates(
+            analysis,
+            sources,
+            promotion_threshold,
+        ),
+        promotion_threshold,
+        redundant: drift_edits::redundant(analysis, sources),
+    }
+}
+
+/// How many paths the fleet's list of the most overridden holds.
+const MOST_OVERRIDDEN: usize = 20;
+/// How many paths each archetype's list of the most overridden holds.
+const MOST_OVERRIDDEN_PER_ARCHETYPE: usize = 10;
+
+fn totals(communities: &[CommunityReport]) -> Totals {
     let mut totals = Totals::default();
-    let mut communities = Vec::new();
-    let mut paths: BTreeMap<String, PathCount> = BTreeMap::new();
-    let mut shared: BTreeMap<(String, String), (Vec<String>, usize, usize)> = BTreeMap::new();
-    let mut archetypes: BTreeMap<String, ArchetypeReport> = BTreeMap::new();
-    let mut redundant = Vec::new();
-    for drift in &analysis.drift {
-        let decl = fleet.decl(drift.community);
-        let name = decl.display.clone();
-        let report = community(analysis, sources, drift);
+    for report in communities {
         totals.communities += 1;
         totals.tuned += report.tuned;
         totals.bespoke += report.bespoke;
@@ -150,115 +218,67 @@ pub fn build(
         totals.expired += report.expired;
         totals.violations += report.violations;
         totals.over_budget += usize::from(report.over_budget);
-        let archetype = report
-            .archetype
-            .clone()
-            .unwrap_or_else(|| "(none)".to_string());
-        let entry = archetypes
-            .entry(archetype.clone())
-            .or_insert_with(|| ArchetypeReport {
-                archetype,
+    }
+    totals
+}
+
+/// The drift of the communities of each archetype, by archetype name; communities without an
+/// archetype are counted under `(none)`.
+fn by_archetype(communities: &[CommunityReport]) -> Vec<ArchetypeReport> {
+    let mut members: BTreeMap<&str, Vec<&CommunityReport>> = BTreeMap::new();
+    for report in communities {
+        let archetype = report.archetype.as_deref().unwrap_or("(none)");
+        members.entry(archetype).or_default().push(report);
+    }
+    members
+        .into_iter()
+        .map(|(archetype, members)| ArchetypeReport {
+            archetype: archetype.to_string(),
+            communities: members.len(),
+            tuned: members.iter().map(|c| c.tuned).sum(),
+            bespoke: members.iter().map(|c| c.bespoke).sum(),
+            over_budget: members.iter().filter(|c| c.over_budget).count(),
+            most_overridden: most_overridden(members, MOST_OVERRIDDEN_PER_ARCHETYPE),
+        })
+        .collect()
+}
+
+/// The paths the most communities override as `tuned` or `bespoke`, most first, then by path;
+/// at most `limit` of them.
+fn most_overridden<'a>(
+    communities: impl IntoIterator<Item = &'a CommunityReport>,
+    limit: usize,
+) -> Vec<PathCount> {
+    let mut paths: BTreeMap<&str, PathCount> = BTreeMap::new();
+    for report in communities {
+        for found in &report.overrides {
+            let tuned = found.class == "tuned";
+            if !tuned && found.class != "bespoke" {
+                continue;
+            }
+            let count = paths.entry(&found.path).or_insert_with(|| PathCount {
+                path: found.path.clone(),
                 communities: 0,
                 tuned: 0,
                 bespoke: 0,
-                over_budget: 0,
             });
-        entry.communities += 1;
-        entry.tuned += report.tuned;
-        entry.bespoke += report.bespoke;
-        entry.over_budget += usize::from(report.over_budget);
-        for found in &drift.overrides {
-            let path = path_text(&found.path, names);
-            if matches!(found.class, Class::Tuned | Class::Bespoke) {
-                let count = paths.entry(path.clone()).or_insert_with(|| PathCount {
-                    path: path.clone(),
-                    communities: 0,
-                    tuned: 0,
-                    bespoke: 0,
-                });
-                count.communities += 1;
-                if found.class == Class::Tuned {
-                    count.tuned += 1;
-                } else {
-                    count.bespoke += 1;
-                }
-                if let Some(value) = &found.value {
-                    let key = (path.clone(), value_text(value, names));
-                    let entry = shared.entry(key).or_default();
-                    entry.0.push(name.clone());
-                    if found.class == Class::Tuned {
-                        entry.1 += 1;
-                    } else {
-                        entry.2 += 1;
-                    }
-                }
-            }
-            // Only a statement redundant as a whole can be deleted: an image whose tag
-            // changes restates its name, which is not an override to delete.
-            let whole_statement_redundant = drift
-                .overrides
-                .iter()
-                .filter(|other| other.statement == found.statement)
-                .all(|other| other.class == Class::Redundant);
-            if found.class == Class::Redundant
-                && found.layer == drift.community
-                && whole_statement_redundant
-            {
-                redundant.push(Located {
-                    community: name.clone(),
-                    path,
-                    value: found.value.as_ref().map(|v| value_text(v, names)),
-                    place: crate::explain::place(sources, found.origin),
-                });
+            count.communities += 1;
+            if tuned {
+                count.tuned += 1;
+            } else {
+                count.bespoke += 1;
             }
         }
-        communities.push(report);
     }
-    communities.sort_by(|left, right| {
-        distance(right)
-            .cmp(&distance(left))
-            .then_with(|| left.name.cmp(&right.name))
-    });
-    let mut most_overridden: Vec<PathCount> = paths.into_values().collect();
-    most_overridden.sort_by(|left, right| {
+    let mut counts: Vec<PathCount> = paths.into_values().collect();
+    counts.sort_by(|left, right| {
         right
             .communities
             .cmp(&left.communities)
             .then_with(|| left.path.cmp(&right.path))
     });
-    most_overridden.truncate(20);
-    let mut promotion_candidates: Vec<Candidate> = shared
-        .into_iter()
-        .filter(|(_, (communities, _, _))| communities.len() >= promotion_threshold)
-        .map(|((path, value), (mut communities, tuned, bespoke))| {
-            communities.sort();
-            communities.dedup();
-            Candidate {
-                path,
-                value,
-                communities,
-                class: if bespoke >= tuned { "bespoke" } else { "tuned" }.to_string(),
-            }
-        })
-        .collect();
-    promotion_candidates.sort_by(|left, right| {
-        right
-            .communities
-            .len()
-            .cmp(&left.communities.len())
-            .then_with(|| left.path.cmp(&right.path))
-    });
-    DriftReport {
-        schema_version: SCHEMA_VERSION,
-        today: format!("{:04}-{:02}-{:02}", today.0, today.1, today.2),
-        totals,
-        communities,
-        by_archetype: archetypes.into_values().collect(),
-        most_overridden,
-        promotion_candidates,
-        promotion_threshold,
-        redundant,
-    }
+    counts.truncate(limit);
+    counts
 }
 
 /// How far a community is from its archetype, for ordering, largest first: its violations,
@@ -348,25 +368,6 @@ pub fn json(report: &DriftReport) -> String {
     let mut text = serde_json::to_string_pretty(report).expect("the report serializes");
     text.push('\n');
     text
-}
-
-/// The report as a terminal table: one row per community, then each override that drifts, then
-/// the fleet: drift by archetype, the most overridden paths, promotion candidates and redundant
-/// overrides.
-pub fn text(report: &DriftReport) -> String {
-    super::drift_text::render(report)
-}
-
-/// The report as GitHub-flavoured Markdown for a pull-request comment: a summary line, a table,
-/// a `<details>` block per community that drifts, then the fleet sections.
-pub fn markdown(report: &DriftReport) -> String {
-    super::drift_markdown::render(report)
-}
-
-/// The report as one self-contained HTML page: inline CSS and SVG charts, nothing loaded from
-/// anywhere else.
-pub fn html(report: &DriftReport) -> String {
-    super::drift_html::render(report)
 }
 
 // Helpers shared by the renderers.
@@ -475,4 +476,48 @@ pub(crate) fn verdict(community: &CommunityReport) -> String {
         parts.push(format!("{} expired", community.expired));
     }
     parts.join(", ")
+}
+
+/// What else a promotion changes: `3 other communities under basehub do not set it and would
+/// take the value too`.
+pub(crate) fn newly_inheriting_note(count: usize, target: &str) -> String {
+    format!(
+        "{} under {target} {} not set it and would take the value too",
+        counted(count, "other community", "other communities"),
+        if count == 1 { "does" } else { "do" }
+    )
+}
+
+/// Where a promotion's statement goes: `add to archetype a (file:line:column)`, or with `, replacing
+/// its value at file:line:column` when the archetype sets the path already.
+pub(crate) fn where_to_set(edit: &Edit, target: &Target) -> String {
+    match &edit.replace_at {
+        Some(place) => format!(
+            "set in {} {} ({}), replacing its value at {place}",
+            target.kind, target.name, target.place
+        ),
+        None => format!("add to {} {} ({})", target.kind, target.name, target.place),
+    }
+}
+
+/// Places `file:line:column` grouped by file, in their order: `(file, ["line:column", ...])`.
+pub(crate) fn places_by_file(places: &[String]) -> Vec<(&str, Vec<&str>)> {
+    let mut by_file: Vec<(&str, Vec<&str>)> = Vec::new();
+    for place in places {
+        let (file, at) = split_file(place);
+        match by_file.last_mut() {
+            Some((last, ats)) if *last == file => ats.push(at),
+            _ => by_file.push((file, vec![at])),
+        }
+    }
+    by_file
+}
+
+/// `file:line:column` as the file and `line:column`; a place of another shape is all file.
+fn split_file(place: &str) -> (&str, &str) {
+    let mut colons = place.rmatch_indices(':').map(|(at, _)| at);
+    match (colons.next(), colons.next()) {
+        (Some(_), Some(at)) => (&place[..at], &place[at + 1..]),
+        _ => (place, ""),
+    }
 }

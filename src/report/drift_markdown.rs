@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 
 use super::drift::{
-    CommunityReport, DriftReport, arrow, bespoke_of_budget, clip, community_fails, counted,
-    drifting, totals_line, value_shown, verdict,
+    ArchetypeReport, CommunityReport, DriftReport, Edit, PathCount, arrow, bespoke_of_budget, clip,
+    community_fails, counted, drifting, newly_inheriting_note, totals_line, verdict,
 };
 use super::drift_text::{names_list, per_community};
 
@@ -21,7 +21,9 @@ const LISTED: usize = 25;
 /// The size the comment keeps under, below GitHub's limit of 65,536 characters.
 const COMMENT_LIMIT: usize = 60_000;
 
-pub(super) fn render(report: &DriftReport) -> String {
+/// The report as GitHub-flavoured Markdown for a pull-request comment: a summary line, a table,
+/// a `<details>` block per community that drifts, then the fleet sections.
+pub fn render(report: &DriftReport) -> String {
     let mut head = String::new();
     let failing: Vec<&CommunityReport> = report
         .communities
@@ -183,19 +185,9 @@ fn fleet_sections(report: &DriftReport) -> String {
     if report.most_overridden.is_empty() {
         let _ = writeln!(out, "No community overrides anything.");
     } else {
-        let _ = writeln!(out, "| path | communities | tuned | bespoke |");
-        let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
-        for p in &report.most_overridden {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                cell(&code(&p.path)),
-                p.communities,
-                p.tuned,
-                p.bespoke
-            );
-        }
+        path_counts(&mut out, &report.most_overridden);
     }
+    archetype_paths(&mut out, report);
 
     let _ = writeln!(out, "\n### Promotion candidates\n");
     let _ = writeln!(
@@ -218,6 +210,7 @@ fn fleet_sections(report: &DriftReport) -> String {
             counted(candidate.communities.len(), "community", "communities"),
             names_list(&names, NAMES_SHOWN),
         );
+        promotion_edit(&mut out, &candidate.edit);
     }
     more(&mut out, report.promotion_candidates.len(), "candidate");
 
@@ -233,15 +226,107 @@ fn fleet_sections(report: &DriftReport) -> String {
     for r in report.redundant.iter().take(LISTED) {
         let _ = writeln!(
             out,
-            "- {}: {} = {} at {}",
+            "- {}: delete {}: {}",
             code(&r.community),
-            code(&r.path),
-            code(&clip(value_shown(r.value.as_deref()), VALUE_WIDTH)),
             code(&r.place),
+            code(&clip(&r.statement, VALUE_WIDTH + 60)),
         );
     }
     more(&mut out, report.redundant.len(), "redundant override");
     out
+}
+
+/// A table of paths with how many communities override them.
+fn path_counts(out: &mut String, paths: &[PathCount]) {
+    let _ = writeln!(out, "| path | communities | tuned | bespoke |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
+    for p in paths {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&code(&p.path)),
+            p.communities,
+            p.tuned,
+            p.bespoke
+        );
+    }
+}
+
+/// A folded table per archetype of the paths its communities override most.
+fn archetype_paths(out: &mut String, report: &DriftReport) {
+    let _ = writeln!(out, "\n### Most overridden paths by archetype\n");
+    let _ = writeln!(
+        out,
+        "Candidates to become tunable, or for the archetype to change its default.\n"
+    );
+    let blocks: Vec<String> = report.by_archetype.iter().map(archetype_block).collect();
+    out.push_str(&blocks.join("\n"));
+}
+
+/// A `<details>` block with the paths the communities of an archetype override most.
+fn archetype_block(archetype: &ArchetypeReport) -> String {
+    let mut out = format!(
+        "<details>\n<summary><code>{}</code> — {}</summary>\n\n",
+        html(&archetype.archetype),
+        counted(archetype.communities, "community", "communities")
+    );
+    if archetype.most_overridden.is_empty() {
+        out.push_str("Its communities override nothing.\n");
+    } else {
+        path_counts(&mut out, &archetype.most_overridden);
+    }
+    out.push_str("\n</details>\n");
+    out
+}
+
+/// The edit that promotes a candidate, as a nested list: where to add the statement, then what
+/// to delete.
+fn promotion_edit(out: &mut String, edit: &Edit) {
+    let Some(target) = &edit.add_to else {
+        let _ = writeln!(
+            out,
+            "  - no archetype or platform is shared by all of them: they extend different platforms"
+        );
+        return;
+    };
+    let (verb, replacing) = match &edit.replace_at {
+        Some(place) => (
+            "set in",
+            format!(", replacing its value at {}", code(place)),
+        ),
+        None => ("add to", String::new()),
+    };
+    let _ = writeln!(
+        out,
+        "  - {verb} {} {} ({}){replacing}: {}",
+        target.kind,
+        code(&target.name),
+        code(&target.place),
+        code(&clip(&edit.statement, VALUE_WIDTH + 60)),
+    );
+    if !edit.delete_at.is_empty() {
+        let _ = writeln!(out, "  - then delete: {}", places(&edit.delete_at));
+    }
+    if !edit.rewrite_at.is_empty() {
+        let _ = writeln!(
+            out,
+            "  - then rewrite to keep only their other values: {}",
+            places(&edit.rewrite_at)
+        );
+    }
+    if edit.newly_inheriting > 0 {
+        let _ = writeln!(
+            out,
+            "  - note: {}",
+            text(&newly_inheriting_note(edit.newly_inheriting, &target.name))
+        );
+    }
+}
+
+/// Places as code spans, the first few of them and how many more.
+fn places(places: &[String]) -> String {
+    let places: Vec<String> = places.iter().map(|place| code(place)).collect();
+    names_list(&places, NAMES_SHOWN)
 }
 
 /// `_… and N more X; `hubc drift --format json` lists them all._` when a list was cut.

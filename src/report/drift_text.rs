@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use super::drift::{
-    DriftReport, arrow, bespoke_of_budget, clip, community_fails, counted, drifting,
-    inherited_text, totals_line, value_shown, verdict,
+    CommunityReport, DriftReport, Edit, PathCount, arrow, bespoke_of_budget, clip, community_fails,
+    counted, drifting, inherited_text, newly_inheriting_note, places_by_file, totals_line,
+    value_shown, verdict, where_to_set,
 };
 
 /// The longest value shown in full; longer ones are cut (the JSON report has them whole).
@@ -13,7 +14,10 @@ const VALUE_WIDTH: usize = 100;
 /// How many communities a promotion candidate lists before `and N more`.
 const NAMES_SHOWN: usize = 12;
 
-pub(super) fn render(report: &DriftReport) -> String {
+/// The report as a terminal table: one row per community, then each override that drifts, then
+/// the fleet: drift by archetype and its most overridden paths, the promotion candidates with
+/// the edit that promotes each, and the redundant overrides with the edit that deletes each.
+pub fn render(report: &DriftReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -61,6 +65,7 @@ pub(super) fn render(report: &DriftReport) -> String {
         .collect();
     table(
         &mut out,
+        "  ",
         &[
             ("community", false),
             ("archetype", false),
@@ -74,54 +79,7 @@ pub(super) fn render(report: &DriftReport) -> String {
     );
 
     for community in &report.communities {
-        let found = drifting(community);
-        if found.is_empty() {
-            continue;
-        }
-        let mut heading = community.name.clone();
-        if let Some(archetype) = &community.archetype {
-            let _ = write!(heading, " : {archetype}");
-        }
-        if !community.mixins.is_empty() {
-            let _ = write!(heading, " with {}", community.mixins.join(", "));
-        }
-        let _ = writeln!(out, "\n{heading}  ({})", verdict(community));
-        for o in found {
-            let _ = writeln!(
-                out,
-                "  {:<9}  {}: {} {} {}",
-                o.class,
-                o.path,
-                clip(inherited_text(o), VALUE_WIDTH),
-                arrow(o, false),
-                clip(value_shown(o.value.as_deref()), VALUE_WIDTH),
-            );
-            let indent = " ".repeat(13);
-            match &o.reason {
-                Some(reason) => {
-                    let _ = writeln!(out, "{indent}reason: {reason}");
-                }
-                None => {
-                    let _ = writeln!(out, "{indent}reason: (none given)");
-                }
-            }
-            let mut notes = Vec::new();
-            if let Some(ticket) = &o.ticket {
-                notes.push(format!("ticket: {ticket}"));
-            }
-            if let Some(expires) = &o.expires {
-                notes.push(format!("expires: {expires}"));
-            }
-            if !notes.is_empty() {
-                let _ = writeln!(out, "{indent}{}", notes.join(", "));
-            }
-            let shared = o
-                .mixin
-                .as_ref()
-                .map(|mixin| format!(" (shared via mixin {mixin})"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "{indent}at {}{shared}", o.place);
-        }
+        community_details(&mut out, community);
     }
 
     let _ = writeln!(out, "\ndrift by archetype\n");
@@ -141,6 +99,7 @@ pub(super) fn render(report: &DriftReport) -> String {
         .collect();
     table(
         &mut out,
+        "  ",
         &[
             ("archetype", false),
             ("communities", true),
@@ -156,30 +115,116 @@ pub(super) fn render(report: &DriftReport) -> String {
     if report.most_overridden.is_empty() {
         let _ = writeln!(out, "  (no community overrides anything)");
     } else {
-        let rows: Vec<Vec<String>> = report
-            .most_overridden
-            .iter()
-            .map(|p| {
-                vec![
-                    p.communities.to_string(),
-                    p.tuned.to_string(),
-                    p.bespoke.to_string(),
-                    p.path.clone(),
-                ]
-            })
-            .collect();
-        table(
-            &mut out,
-            &[
-                ("communities", true),
-                ("tuned", true),
-                ("bespoke", true),
-                ("path", false),
-            ],
-            &rows,
-        );
+        path_counts(&mut out, "  ", &report.most_overridden);
     }
+    archetype_paths(&mut out, report);
+    promotion_candidates(&mut out, report);
+    redundant(&mut out, report);
+    out
+}
 
+/// The overrides of a community that drift, with why and where, under a heading that says what
+/// is wrong with it; nothing when none drifts.
+fn community_details(out: &mut String, community: &CommunityReport) {
+    let found = drifting(community);
+    if found.is_empty() {
+        return;
+    }
+    let mut heading = community.name.clone();
+    if let Some(archetype) = &community.archetype {
+        let _ = write!(heading, " : {archetype}");
+    }
+    if !community.mixins.is_empty() {
+        let _ = write!(heading, " with {}", community.mixins.join(", "));
+    }
+    let _ = writeln!(out, "\n{heading}  ({})", verdict(community));
+    for o in found {
+        let _ = writeln!(
+            out,
+            "  {:<9}  {}: {} {} {}",
+            o.class,
+            o.path,
+            clip(inherited_text(o), VALUE_WIDTH),
+            arrow(o, false),
+            clip(value_shown(o.value.as_deref()), VALUE_WIDTH),
+        );
+        let indent = " ".repeat(13);
+        match &o.reason {
+            Some(reason) => {
+                let _ = writeln!(out, "{indent}reason: {reason}");
+            }
+            None => {
+                let _ = writeln!(out, "{indent}reason: (none given)");
+            }
+        }
+        let mut notes = Vec::new();
+        if let Some(ticket) = &o.ticket {
+            notes.push(format!("ticket: {ticket}"));
+        }
+        if let Some(expires) = &o.expires {
+            notes.push(format!("expires: {expires}"));
+        }
+        if !notes.is_empty() {
+            let _ = writeln!(out, "{indent}{}", notes.join(", "));
+        }
+        let shared = o
+            .mixin
+            .as_ref()
+            .map(|mixin| format!(" (shared via mixin {mixin})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{indent}at {}{shared}", o.place);
+    }
+}
+
+/// The paths each archetype's communities override most.
+fn archetype_paths(out: &mut String, report: &DriftReport) {
+    let _ = writeln!(
+        out,
+        "\nmost overridden paths by archetype: candidates to become tunable, or for the archetype \
+         to change its default"
+    );
+    for archetype in &report.by_archetype {
+        let _ = writeln!(
+            out,
+            "\n  {} ({})",
+            archetype.archetype,
+            counted(archetype.communities, "community", "communities")
+        );
+        if archetype.most_overridden.is_empty() {
+            let _ = writeln!(out, "    (its communities override nothing)");
+            continue;
+        }
+        path_counts(out, "    ", &archetype.most_overridden);
+    }
+}
+
+/// A table of paths with how many communities override them.
+fn path_counts(out: &mut String, indent: &str, paths: &[PathCount]) {
+    let rows: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| {
+            vec![
+                p.communities.to_string(),
+                p.tuned.to_string(),
+                p.bespoke.to_string(),
+                p.path.clone(),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        indent,
+        &[
+            ("communities", true),
+            ("tuned", true),
+            ("bespoke", true),
+            ("path", false),
+        ],
+        &rows,
+    );
+}
+
+fn promotion_candidates(out: &mut String, report: &DriftReport) {
     let _ = writeln!(
         out,
         "\npromotion candidates: one value set by {} or more communities, a shared need for an \
@@ -203,37 +248,67 @@ pub(super) fn render(report: &DriftReport) -> String {
             "    {}",
             names_list(&candidate.communities, NAMES_SHOWN)
         );
+        promotion_edit(out, &candidate.edit);
     }
+}
 
+/// The edit that promotes a candidate: where to add the statement, then what to delete.
+fn promotion_edit(out: &mut String, edit: &Edit) {
+    let statement = clip(&edit.statement, VALUE_WIDTH + 60);
+    let Some(target) = &edit.add_to else {
+        let _ = writeln!(
+            out,
+            "    no archetype or platform is shared by all of them: they extend different platforms"
+        );
+        return;
+    };
+    let _ = writeln!(out, "    {}: {statement}", where_to_set(edit, target));
+    edit_places(out, "then delete", &edit.delete_at);
+    edit_places(
+        out,
+        "then rewrite to keep only their other values",
+        &edit.rewrite_at,
+    );
+    if edit.newly_inheriting > 0 {
+        let _ = writeln!(
+            out,
+            "    note: {}",
+            newly_inheriting_note(edit.newly_inheriting, &target.name)
+        );
+    }
+}
+
+/// The places of an edit, a line per file: `then delete in a.hub: 12:3, 40:3`.
+fn edit_places(out: &mut String, what: &str, places: &[String]) {
+    for (file, ats) in places_by_file(places) {
+        let _ = writeln!(out, "    {what} in {file}: {}", ats.join(", "));
+    }
+}
+
+fn redundant(out: &mut String, report: &DriftReport) {
     let _ = writeln!(
         out,
         "\nredundant overrides to delete: each sets the value the community inherits anyway\n"
     );
     if report.redundant.is_empty() {
         let _ = writeln!(out, "  (none)");
-    } else {
-        let rows: Vec<Vec<String>> = report
-            .redundant
-            .iter()
-            .map(|r| {
-                vec![
-                    r.community.clone(),
-                    format!(
-                        "{} = {}",
-                        r.path,
-                        clip(value_shown(r.value.as_deref()), VALUE_WIDTH)
-                    ),
-                    r.place.clone(),
-                ]
-            })
-            .collect();
-        table(
-            &mut out,
-            &[("community", false), ("override", false), ("at", false)],
-            &rows,
-        );
+        return;
     }
-    out
+    let rows: Vec<Vec<String>> = report
+        .redundant
+        .iter()
+        .map(|r| {
+            vec![
+                r.community.clone(),
+                format!(
+                    "delete {}: {}",
+                    r.place,
+                    clip(&r.statement, VALUE_WIDTH + 60)
+                ),
+            ]
+        })
+        .collect();
+    table(out, "  ", &[("community", false), ("edit", false)], &rows);
 }
 
 /// `bespoke` per community, with one decimal.
@@ -259,9 +334,9 @@ pub(super) fn names_list(names: &[String], shown: usize) -> String {
     )
 }
 
-/// Writes an aligned table: a header, a rule, the rows, each indented by two spaces. The last
-/// column is not padded, so lines end with their text.
-fn table(out: &mut String, columns: &[(&str, bool)], rows: &[Vec<String>]) {
+/// Writes an aligned table: a header, a rule, the rows, each line after `indent`, cells apart by
+/// two spaces. The last column is not padded, so lines end with their text.
+fn table(out: &mut String, indent: &str, columns: &[(&str, bool)], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = columns.iter().map(|(name, _)| name.len()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -269,11 +344,13 @@ fn table(out: &mut String, columns: &[(&str, bool)], rows: &[Vec<String>]) {
         }
     }
     let line = |out: &mut String, cells: Vec<String>| {
-        let mut text = String::new();
+        let mut text = indent.to_string();
         for (index, cell) in cells.iter().enumerate() {
             let (_, right) = columns[index];
             let pad = widths[index].saturating_sub(cell.chars().count());
-            text.push_str("  ");
+            if index > 0 {
+                text.push_str("  ");
+            }
             if right {
                 text.push_str(&" ".repeat(pad));
                 text.push_str(cell);

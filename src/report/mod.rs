@@ -4,6 +4,9 @@
 
 pub mod diff;
 pub mod drift;
-mod drift_html;
-mod drift_markdown;
-mod drift_text;
+mod drift_edits;
+pub mod drift_html;
+mod drift_html_charts;
+mod drift_html_data;
+pub mod drift_markdown;
+pub mod drift_text;

@@ -25,6 +25,9 @@ pub struct Spec {
     pub distinct: bool,
     /// Every community whose index this divides lists one more secret file.
     pub secret_every: Option<usize>,
+    /// How many more environment variables each community sets: the even ones to one of ten
+    /// values shared across the fleet (promotion candidates), the odd ones to its own value.
+    pub extra_settings: usize,
 }
 
 impl Spec {
@@ -41,6 +44,7 @@ impl Spec {
             extra_reason: String::new(),
             distinct: false,
             secret_every: None,
+            extra_settings: 0,
         }
     }
 }
@@ -168,6 +172,19 @@ fn community(spec: &Spec, cluster: usize, index: usize) -> String {
         text.push_str(&format!(
             "  jupyterhub.singleuser.extraEnv.EXTRA = {}\n",
             hubc::syntax::quote(&value)
+        ));
+    }
+    for setting in 0..spec.extra_settings {
+        let value = if setting % 2 == 0 {
+            format!("{setting}-{}", index % 10)
+        } else {
+            format!("{setting}-{index}")
+        };
+        if setting % 3 == 0 {
+            text.push_str(&format!("  @reason(\"setting {setting} of the hub\")\n"));
+        }
+        text.push_str(&format!(
+            "  jupyterhub.singleuser.extraEnv.SETTING_{setting} = \"{value}\"\n"
         ));
     }
     text.push_str("}\n\n");

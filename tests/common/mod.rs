@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use hubc::diagnostics::{self, Format};
 use hubc::driver::{self, Session};
 
+pub mod drift_page;
 pub mod fleet;
 
 /// Splits a fixture into files. A fixture is one file, or several introduced by
