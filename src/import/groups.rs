@@ -69,18 +69,52 @@ pub fn own_values(tree: &Value, inherited: &Value) -> Value {
     own
 }
 
-/// The name of the archetype of a cluster's hubs of one chart: `hubs_leap`, `daskhubs_leap`.
-pub fn archetype_name(cluster: &str, chart: &str) -> String {
+/// Which group a hub of a cluster belongs to: its chart, and the first values file it lists
+/// that another hub of the cluster lists too (the file it starts from), if any.
+pub type GroupKey = (String, Option<String>);
+
+/// The hubs of a cluster by group: those of one chart that start from the same shared file.
+/// `hubs` gives each hub's chart and values files, in Helm order.
+pub fn partition(hubs: &[(&str, &[String])]) -> BTreeMap<GroupKey, Vec<usize>> {
+    let mut listed: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, files) in hubs {
+        for file in files.iter() {
+            *listed.entry(file.as_str()).or_default() += 1;
+        }
+    }
+    let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+    for (index, (chart, files)) in hubs.iter().enumerate() {
+        let base = files.iter().find(|file| listed[file.as_str()] > 1).cloned();
+        groups
+            .entry((chart.to_string(), base))
+            .or_default()
+            .push(index);
+    }
+    groups
+}
+
+/// The name of the archetype of a group of a cluster's hubs: `hubs_leap`, `daskhubs_leap`, and
+/// when the cluster has several groups of one chart, the file they start from after it
+/// (`hubs_opensci_common`; `hubs_opensci_own` for hubs that start from none).
+pub fn archetype_name(cluster: &str, (chart, base): &GroupKey, several: bool) -> String {
     let kind = if chart == "basehub" {
         "hubs".to_string()
     } else {
         format!("{chart}s")
     };
-    let name: String = format!("{kind}_{cluster}")
-        .chars()
+    let mut name = format!("{kind}_{cluster}");
+    if several {
+        let stem = base.as_deref().map_or("own", |file| {
+            file.trim_end_matches(".yaml")
+                .trim_end_matches(".yml")
+                .trim_end_matches(".values")
+        });
+        name.push('_');
+        name.push_str(stem);
+    }
+    name.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    name
+        .collect()
 }
 
 #[cfg(test)]
@@ -118,7 +152,44 @@ mod tests {
 
     #[test]
     fn archetype_names_are_identifiers() {
-        assert_eq!(archetype_name("2i2c-aws-us", "basehub"), "hubs_2i2c_aws_us");
-        assert_eq!(archetype_name("leap", "daskhub"), "daskhubs_leap");
+        let basehub = ("basehub".to_string(), None);
+        assert_eq!(
+            archetype_name("2i2c-aws-us", &basehub, false),
+            "hubs_2i2c_aws_us"
+        );
+        let common = (
+            "daskhub".to_string(),
+            Some("common.values.yaml".to_string()),
+        );
+        assert_eq!(archetype_name("leap", &common, false), "daskhubs_leap");
+        assert_eq!(
+            archetype_name("leap", &common, true),
+            "daskhubs_leap_common"
+        );
+        assert_eq!(archetype_name("leap", &basehub, true), "hubs_leap_own");
+    }
+
+    #[test]
+    fn hubs_group_by_chart_and_the_shared_file_they_start_from() {
+        let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let (a, b, c, d) = (
+            files(&["common.yaml", "a.yaml"]),
+            files(&["common.yaml", "gpu.yaml", "b.yaml"]),
+            files(&["gpu.yaml", "c.yaml"]),
+            files(&["d.yaml"]),
+        );
+        let hubs = [
+            ("basehub", a.as_slice()),
+            ("basehub", b.as_slice()),
+            ("basehub", c.as_slice()),
+            ("basehub", d.as_slice()),
+            ("daskhub", a.as_slice()),
+        ];
+        let groups = partition(&hubs);
+        let key = |chart: &str, base: Option<&str>| (chart.to_string(), base.map(str::to_string));
+        assert_eq!(groups[&key("basehub", Some("common.yaml"))], vec![0, 1]);
+        assert_eq!(groups[&key("basehub", Some("gpu.yaml"))], vec![2]);
+        assert_eq!(groups[&key("basehub", None)], vec![3]);
+        assert_eq!(groups[&key("daskhub", Some("common.yaml"))], vec![4]);
     }
 }

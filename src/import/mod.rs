@@ -453,27 +453,44 @@ impl Importer<'_> {
             .iter()
             .map(|hub| self.hub_values(&directory, hub))
             .collect();
-        let mut by_chart: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (index, hub) in hubs.iter().enumerate() {
-            by_chart.entry(hub.chart.as_str()).or_default().push(index);
-        }
-        for (chart, members) in by_chart {
+        let listed: Vec<(&str, &[String])> = hubs
+            .iter()
+            .map(|hub| (hub.chart.as_str(), hub.values.as_slice()))
+            .collect();
+        let partition = groups::partition(&listed);
+        let groups_of_chart = |chart: &str| {
+            partition
+                .iter()
+                .filter(|((other, _), members)| {
+                    other == chart && members.len() >= groups::MIN_GROUP
+                })
+                .count()
+        };
+        for (key, members) in &partition {
+            let chart = key.0.as_str();
             let trees: Vec<&Value> = members.iter().map(|&index| &values[index].tree).collect();
             let shared = groups::shared_values(&trees);
             let placeholder = placeholder_archetype(chart);
+            let starting = key
+                .1
+                .as_ref()
+                .map_or(String::new(), |file| format!(" that start from `{file}`"));
             let group = (!is_empty_map(&shared)).then(|| {
-                let name = self.unique_name(groups::archetype_name(cluster, chart));
+                let several = groups_of_chart(chart) > 1;
+                let name = self.unique_name(groups::archetype_name(cluster, key, several));
                 let comments: Vec<comments::KeyComment> = members
                     .iter()
                     .flat_map(|&index| values[index].comments.iter().cloned())
                     .collect();
-                text.push_str(&format!(
-                    "\n/// The {} {chart} hubs of cluster `{cluster}`, found by `hubc import`: each value here\n\
-                     /// is set the same way by at least two thirds of them, and every one of them sets it; a\n\
-                     /// hub that sets it otherwise overrides it.\n\
-                     archetype {name} extends {placeholder} {{\n",
+                let doc = format!(
+                    "The {} {chart} hubs of cluster `{cluster}`{starting}, found by `hubc import`: \
+                     each value here is set the same way by at least two thirds of them, and every \
+                     one of them sets it; a hub that sets it otherwise overrides it.",
                     members.len()
-                ));
+                );
+                text.push('\n');
+                text.push_str(&placement::doc_lines(&doc));
+                text.push_str(&format!("archetype {name} extends {placeholder} {{\n"));
                 text.push_str(&self.body(&shared, &[], &comments));
                 text.push_str("}\n");
                 imported.groups.push(Group {
@@ -492,7 +509,7 @@ impl Importer<'_> {
                 .cloned()
                 .unwrap_or(Value::Map(Vec::new()));
             yaml::merge(&mut inherited, &shared);
-            for &index in &members {
+            for &index in members {
                 let hub = &hubs[index];
                 let parent = group.as_deref().unwrap_or(placeholder);
                 let community = self.community(

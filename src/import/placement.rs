@@ -241,7 +241,7 @@ fn insert_doc(text: &mut String, reason: &str) {
 }
 
 /// `text` as `///` lines of at most 100 characters.
-fn doc_lines(text: &str) -> String {
+pub(super) fn doc_lines(text: &str) -> String {
     let mut out = String::new();
     let mut line = "///".to_string();
     for word in text.split_whitespace() {
