@@ -509,7 +509,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             eprintln!(
-                "imported {} {} with {} {} ({} placed in a standard archetype, {} {} found for groups of hubs, the defaults of {} {}) into `{}`: {} files, {} {} in {}",
+                "imported {} {} with {} {} ({} placed in a standard archetype, {} {} found for groups of hubs, {} fleet-wide {}, the defaults of {} {}) into `{}`: {} files, {} {} in {}",
                 imported.n_clusters,
                 plural(imported.n_clusters, "cluster", "clusters"),
                 imported.n_hubs,
@@ -517,6 +517,8 @@ fn main() -> ExitCode {
                 imported.n_fitted,
                 imported.groups.len(),
                 plural(imported.groups.len(), "archetype", "archetypes"),
+                imported.n_mixins,
+                plural(imported.n_mixins, "mixin", "mixins"),
                 imported.charts.len(),
                 plural(imported.charts.len(), "chart", "charts"),
                 out.display(),

@@ -109,6 +109,31 @@ fn the_imported_corpus_is_a_standard_fleet_with_little_bespoke_per_hub() {
         assert!(text.contains(name), "{name} is not in the report");
     }
 
+    // Values hubs of several clusters set alike themselves are fleet-wide mixins: each used by
+    // at least three hubs of at least two clusters, as the report shows.
+    let mut uses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for community in communities {
+        for mixin in community["mixins"].as_array().unwrap() {
+            let name = community["name"].as_str().unwrap().to_string();
+            uses.entry(mixin.as_str().unwrap().to_string())
+                .or_default()
+                .push(name);
+        }
+    }
+    let declared = std::fs::read_to_string(fleet.join("mixins.hub")).expect("mixins.hub");
+    assert!(!uses.is_empty());
+    for (mixin, users) in &uses {
+        assert!(declared.contains(&format!("mixin {mixin} {{")), "{mixin}");
+        let mut clusters: Vec<&str> = users.iter().map(|u| u.split('/').next().unwrap()).collect();
+        clusters.dedup();
+        clusters.sort_unstable();
+        clusters.dedup();
+        assert!(
+            users.len() >= 3 && clusters.len() >= 2,
+            "{mixin}: {users:?}"
+        );
+    }
+
     // Every community says why it is where it is.
     for file in common::hub_files(&fleet.join("clusters")) {
         let text = std::fs::read_to_string(&file).unwrap();

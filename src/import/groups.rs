@@ -117,6 +117,94 @@ pub fn archetype_name(cluster: &str, (chart, base): &GroupKey, several: bool) ->
         .collect()
 }
 
+/// Values that hubs of several clusters set the same way: a mixin of the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    /// Indexes of the hubs that set every value of the bundle.
+    pub members: Vec<usize>,
+    /// The clusters of those hubs.
+    pub clusters: Vec<String>,
+    pub values: Value,
+}
+
+/// The fewest hubs, clusters and values a fleet-wide mixin is found for.
+pub const MIN_BUNDLE_HUBS: usize = 3;
+pub const MIN_BUNDLE_CLUSTERS: usize = 2;
+pub const MIN_BUNDLE_VALUES: usize = 2;
+
+/// The bundles of values that the same hubs, of several clusters, set the same way in what they
+/// set themselves (`owns`: each hub's cluster and own values). Each value goes to the bundle of
+/// exactly the hubs that set it so, so a hub takes a bundle whole and two bundles never set one
+/// path for one hub. `shareable` says whether a path may be in a mixin at all.
+pub fn bundles(owns: &[(&str, &Value)], shareable: &dyn Fn(&[String]) -> bool) -> Vec<Bundle> {
+    // Each leaf, keyed by its path and the text of its value, with the hubs that set it so.
+    type Leaf = (Vec<String>, String);
+    let mut setters: BTreeMap<Leaf, (&Value, Vec<usize>)> = BTreeMap::new();
+    for (index, (_, own)) in owns.iter().enumerate() {
+        let mut leaves = Vec::new();
+        collect_leaves(own, &mut Vec::new(), &mut leaves);
+        for (path, value) in leaves {
+            if !shareable(&path) {
+                continue;
+            }
+            let key = (path, format!("{value:?}"));
+            setters
+                .entry(key)
+                .or_insert((value, Vec::new()))
+                .1
+                .push(index);
+        }
+    }
+    let mut by_members: BTreeMap<Vec<usize>, Vec<(Vec<String>, &Value)>> = BTreeMap::new();
+    for ((path, _), (value, members)) in setters {
+        if members.len() >= MIN_BUNDLE_HUBS {
+            by_members.entry(members).or_default().push((path, value));
+        }
+    }
+    let mut found = Vec::new();
+    for (members, leaves) in by_members {
+        let mut clusters: Vec<String> = members
+            .iter()
+            .map(|&index| owns[index].0.to_string())
+            .collect();
+        clusters.sort();
+        clusters.dedup();
+        if clusters.len() < MIN_BUNDLE_CLUSTERS || leaves.len() < MIN_BUNDLE_VALUES {
+            continue;
+        }
+        let mut values = Value::Map(Vec::new());
+        for (path, value) in leaves {
+            insert(&mut values, &path, value.clone());
+        }
+        found.push(Bundle {
+            members,
+            clusters,
+            values,
+        });
+    }
+    found
+}
+
+/// The name of a fleet-wide mixin: `shared_` and the last key its values have in common
+/// (`shared_extraVolumeMounts`), else the first key of its first value.
+pub fn bundle_name(values: &Value) -> String {
+    let mut leaves = Vec::new();
+    collect_leaves(values, &mut Vec::new(), &mut leaves);
+    let paths: Vec<&Vec<String>> = leaves.iter().map(|(path, _)| path).collect();
+    let first = paths.first().map_or(&[][..], |path| path.as_slice());
+    let common = (0..first.len())
+        .take_while(|&at| paths.iter().all(|path| path.get(at) == first.get(at)))
+        .count();
+    let word = match common {
+        0 => first.first().map_or("values", String::as_str),
+        n => first[n - 1].as_str(),
+    };
+    format!("shared_{word}")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +236,40 @@ mod tests {
         let tree = map(&[("x", Value::Int(1)), ("y", Value::Int(2))]);
         let inherited = map(&[("x", Value::Int(1)), ("y", Value::Int(3))]);
         assert_eq!(own_values(&tree, &inherited), map(&[("y", Value::Int(2))]));
+    }
+
+    #[test]
+    fn values_hubs_of_several_clusters_set_alike_are_bundled_by_who_sets_them() {
+        let binder = map(&[
+            (
+                "binder",
+                map(&[("enabled", Value::Bool(true)), ("port", Value::Int(80))]),
+            ),
+            ("own", Value::Int(1)),
+        ]);
+        let other = map(&[("own", Value::Int(1))]);
+        let owns = [
+            ("a", &binder),
+            ("b", &binder),
+            ("b", &binder),
+            ("a", &other),
+            ("c", &other),
+        ];
+        let found = bundles(&owns, &|_| true);
+        // `own` is set alike by all five, but alone: no bundle; the binder pair by three hubs.
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].members, vec![0, 1, 2]);
+        assert_eq!(found[0].clusters, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(bundle_name(&found[0].values), "shared_binder");
+        // One cluster only is a cluster's matter, not the fleet's.
+        let one_cluster = [("a", &binder), ("a", &binder), ("a", &binder)];
+        assert!(bundles(&one_cluster, &|_| true).is_empty());
+        // A path that may not be shared is left out.
+        assert!(
+            bundles(&owns, &|path| path.last().map(String::as_str)
+                != Some("port"))
+            .is_empty()
+        );
     }
 
     #[test]

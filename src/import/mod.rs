@@ -53,6 +53,8 @@ pub struct Imported {
     pub groups: Vec<Group>,
     /// The charts whose defaults became `chart` declarations.
     pub charts: Vec<String>,
+    /// The mixins found for values hubs of several clusters share.
+    pub n_mixins: usize,
     /// What became of the input's files and Terraform projects.
     pub summary: Summary,
     /// What building the imported fleet must give back.
@@ -70,12 +72,27 @@ pub struct Group {
 }
 
 /// A hub's values, merged from its files.
+#[derive(Clone)]
 struct HubValues {
     /// What the schema types: the hub values (under `basehub:` in a daskhub file).
     tree: Value,
     /// What it does not, and the chart's own keys: written as they are.
     raw: Value,
     comments: Vec<comments::KeyComment>,
+}
+
+/// A community to write once every cluster is read: what it sets itself is known, and the
+/// fleet-wide mixins it takes are not yet.
+struct PendingCommunity {
+    cluster: String,
+    directory: String,
+    hub: Hub,
+    values: HubValues,
+    archetype: String,
+    /// What it sets beyond its archetype's values.
+    own: Value,
+    /// The chart's defaults and its archetype's values.
+    inherited: std::rc::Rc<Value>,
 }
 
 /// Keys of a hub entry of cluster.yaml that the import understands.
@@ -142,6 +159,7 @@ pub fn import(
             .into_iter()
             .map(str::to_string)
             .collect(),
+        pending: Vec::new(),
     };
     let imported = importer.run();
     let failed = importer.errors.iter().any(|error| {
@@ -174,9 +192,12 @@ struct Importer<'a> {
     kept_raw: BTreeSet<(String, String)>,
     /// Names of the platforms and archetypes written so far.
     layer_names: BTreeSet<String>,
+    /// The communities of every cluster, written last.
+    pending: Vec<PendingCommunity>,
 }
 
 /// One hub of a cluster.yaml.
+#[derive(Clone)]
 struct Hub {
     name: String,
     /// The hub's entry in `cluster.yaml`.
@@ -233,6 +254,7 @@ impl Importer<'_> {
             }
             self.cluster(cluster, project, &mut imported);
         }
+        self.communities(&mut imported);
         let mut taken: BTreeSet<String> = clusters.iter().cloned().collect();
         for project in std::mem::take(&mut projects.alone) {
             imported.summary.count_project(Matched::Alone);
@@ -509,22 +531,17 @@ impl Importer<'_> {
                 .cloned()
                 .unwrap_or(Value::Map(Vec::new()));
             yaml::merge(&mut inherited, &shared);
+            let inherited = std::rc::Rc::new(inherited);
             for &index in members {
-                let hub = &hubs[index];
-                let parent = group.as_deref().unwrap_or(placeholder);
-                let community = self.community(
-                    cluster,
-                    &directory,
-                    hub,
-                    &values[index],
-                    parent,
-                    (&shared, &inherited),
-                );
-                imported.files.insert(
-                    format!("clusters/{cluster}/{}.hub", hub.name),
-                    canonical(&community),
-                );
-                imported.n_hubs += 1;
+                self.pending.push(PendingCommunity {
+                    cluster: cluster.to_string(),
+                    directory: directory.clone(),
+                    hub: hubs[index].clone(),
+                    values: values[index].clone(),
+                    archetype: group.as_deref().unwrap_or(placeholder).to_string(),
+                    own: groups::own_values(&values[index].tree, &shared),
+                    inherited: inherited.clone(),
+                });
             }
         }
         imported
@@ -694,18 +711,21 @@ impl Importer<'_> {
         directory: &str,
         hub: &Hub,
         values: &HubValues,
-        archetype: &str,
-        (archetype_values, inherited): (&Value, &Value),
+        (archetype, mixins): (&str, &[String]),
+        (own, inherited): (&Value, &Value),
     ) -> String {
-        let own = groups::own_values(&values.tree, archetype_values);
         let mut text = format!(
             "//! The hub `{}` of cluster `{cluster}`, imported from `{directory}/cluster.yaml`.\n\n",
             hub.name
         );
         text.push_str(&format!(
-            "community {} : {archetype} {{\n",
+            "community {} : {archetype}",
             name_literal(&hub.name)
         ));
+        if !mixins.is_empty() {
+            text.push_str(&format!(" with {}", mixins.join(", ")));
+        }
+        text.push_str(" {\n");
         text.push_str(&format!("  cluster = {}\n", name_literal(cluster)));
         if let Some(domain) = &hub.domain {
             text.push_str(&format!("  domain = {}\n", crate::syntax::quote(domain)));
@@ -753,7 +773,7 @@ impl Importer<'_> {
         // A list keyed by a field, set again here over one it inherits, replaces it in Helm; in
         // hubc it would merge, so the community deletes the inherited one first.
         let mut deletes = Vec::new();
-        keyed_lists(&own, &mut Vec::new(), self.types, &mut |list_path| {
+        keyed_lists(own, &mut Vec::new(), self.types, &mut |list_path| {
             if lookup(inherited, list_path).is_some() {
                 deletes.push(list_path.to_vec());
             }
@@ -762,9 +782,80 @@ impl Importer<'_> {
         for delete in &deletes {
             text.push_str(&format!("  delete {}\n", path(delete)));
         }
-        text.push_str(&self.body(&own, &[], &values.comments));
+        text.push_str(&self.body(own, &[], &values.comments));
         text.push_str("}\n");
         text
+    }
+
+    /// Writes every community, after finding the fleet-wide mixins: the bundles of values that
+    /// the same hubs of several clusters set the same way themselves. A mixin's values are still
+    /// measured against each hub's archetype; the mixin says they are shared.
+    fn communities(&mut self, imported: &mut Imported) {
+        let pending = std::mem::take(&mut self.pending);
+        let owns: Vec<(&str, &Value)> = pending
+            .iter()
+            .map(|community| (community.cluster.as_str(), &community.own))
+            .collect();
+        // A list keyed by a field merges in hubc where Helm replaces it: a community sets those.
+        let types = self.types;
+        let shareable = |at: &[String]| {
+            types
+                .type_at(at)
+                .and_then(|ty| types.schema.keyed_by(ty))
+                .is_none()
+        };
+        let bundles = groups::bundles(&owns, &shareable);
+        let mut taken: Vec<Vec<String>> = vec![Vec::new(); pending.len()];
+        let mut text = String::from(
+            "//! Mixins of the fleet, found by `hubc import`: values that hubs of several clusters set\n\
+             //! the same way themselves. Each is still measured against every hub's archetype.\n",
+        );
+        for bundle in &bundles {
+            let name = self.unique_name(groups::bundle_name(&bundle.values));
+            let doc = format!(
+                "The values that {} hubs of the clusters {} set the same way.",
+                bundle.members.len(),
+                bundle
+                    .clusters
+                    .iter()
+                    .map(|cluster| format!("`{cluster}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            text.push('\n');
+            text.push_str(&placement::doc_lines(&doc));
+            text.push_str(&format!("mixin {name} {{\n"));
+            text.push_str(&self.body(&bundle.values, &[], &[]));
+            text.push_str("}\n");
+            for &member in &bundle.members {
+                taken[member].push(name.clone());
+            }
+        }
+        if !bundles.is_empty() {
+            imported
+                .files
+                .insert("mixins.hub".to_string(), canonical(&text));
+        }
+        imported.n_mixins = bundles.len();
+        for (index, community) in pending.iter().enumerate() {
+            let mut own = community.own.clone();
+            for bundle in bundles.iter().filter(|b| b.members.contains(&index)) {
+                own = groups::own_values(&own, &bundle.values);
+            }
+            let text = self.community(
+                &community.cluster,
+                &community.directory,
+                &community.hub,
+                &community.values,
+                (&community.archetype, &taken[index]),
+                (&own, &community.inherited),
+            );
+            imported.files.insert(
+                format!("clusters/{}/{}.hub", community.cluster, community.hub.name),
+                canonical(&text),
+            );
+            imported.n_hubs += 1;
+        }
     }
 
     /// `wanted`, or `wanted` with a number when the fleet has a layer of that name already.

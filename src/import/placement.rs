@@ -99,10 +99,14 @@ pub fn place(
         };
         if placed {
             let name = placer.name(*choice);
-            *text = text
-                .replacen(" : imported_daskhub {", &format!(" : {name} {{"), 1)
-                .replacen(" : imported {", &format!(" : {name} {{"), 1);
-            imported.n_fitted += 1;
+            // `community x : imported {` or `community x : imported with m {`.
+            let placed_text = text
+                .replacen(" : imported_daskhub ", &format!(" : {name} "), 1)
+                .replacen(" : imported ", &format!(" : {name} "), 1);
+            if placed_text != *text {
+                *text = placed_text;
+                imported.n_fitted += 1;
+            }
         }
         insert_doc(text, &reason);
     }
