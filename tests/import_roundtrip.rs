@@ -400,3 +400,34 @@ fn a_shared_map_replaced_and_set_again_by_a_hub_loses_the_shared_keys() {
         })
     );
 }
+
+#[test]
+fn the_generator_writes_an_anchored_list_inside_a_list_as_the_model_means_it() {
+    use roundtrip::model::{Entry, Map, Node, Scalar, meaning, to_yaml};
+    // `- &a` then a compact list: its dashes must go deeper than the item's own, or a YAML
+    // reader sees a null item and a sibling.
+    let text = |text: &str| Scalar {
+        text: text.to_string(),
+        meaning: Meaning::Str(text.to_string()),
+    };
+    for compact in [true, false] {
+        let inner = Node::List {
+            items: vec![Node::Scalar(text("x")), Node::Scalar(text("y"))],
+            compact,
+        };
+        let outer = Node::List {
+            items: vec![
+                Node::Anchor("a".to_string(), Box::new(inner.clone())),
+                inner,
+            ],
+            compact,
+        };
+        let map = Map {
+            merges: Vec::new(),
+            entries: vec![Entry::new(text("k"), outer)],
+        };
+        let written = to_yaml(&map, None);
+        let parsed: serde_yaml_ng::Value = serde_yaml_ng::from_str(&written).expect(&written);
+        assert_eq!(Meaning::from_yaml(&parsed), meaning(&map), "{written}");
+    }
+}

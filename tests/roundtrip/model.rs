@@ -360,8 +360,22 @@ fn write_list(out: &mut String, items: &[Node], column: usize, inline: bool) {
                 out.push(' ');
                 write_list(out, items, column + 2, true);
             }
-            other => write_value(out, other, column, None),
+            other => write_value(out, &in_list_item(other), column, None),
         }
+    }
+}
+
+/// A node as it may follow `- `: a list there cannot be compact (its dashes at the column of
+/// the item's own dash would be the next item), also behind an anchor (`- &a` and the list on
+/// the lines after it).
+fn in_list_item(node: &Node) -> Node {
+    match node {
+        Node::List { items, .. } => Node::List {
+            items: items.clone(),
+            compact: false,
+        },
+        Node::Anchor(name, inner) => Node::Anchor(name.clone(), Box::new(in_list_item(inner))),
+        other => other.clone(),
     }
 }
 
