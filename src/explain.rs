@@ -1,8 +1,8 @@
 //! `hubc explain`: the values a community ends up with under a path, how each is classified,
 //! and the chain of assignments that produced it.
 
+use crate::analysis::Analysis;
 use crate::check::policy::{Class, CommunityDrift};
-use crate::driver::Analysis;
 use crate::intern::Symbol;
 use crate::resolve::value::{DeclId, Node, Origin, Provenance, path_text, value_text};
 use crate::source::SourceMap;

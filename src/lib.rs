@@ -24,6 +24,7 @@
 //! assert_eq!(formatted, "platform basehub {\n  jupyterhub.cull.timeout = 1h\n}\n");
 //! ```
 
+pub mod analysis;
 pub mod check;
 pub mod diagnostics;
 pub mod driver;

@@ -4,13 +4,10 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::check::policy::{CommunityDrift, Day};
-use crate::check::schema::{self, Schema};
+pub use crate::analysis::{Analysis, LoadedFile, Session, add_file, add_module, module_name};
 use crate::diagnostics::Diagnostic;
-use crate::intern::Interner;
-use crate::resolve::{self, FileInput, Fleet};
-use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::{self, Parsed};
+use crate::source::{FileId, Span};
+use crate::syntax;
 
 /// Problems reading or writing files: the `hub::io::*` diagnostics.
 #[derive(Debug, Error, miette::Diagnostic)]
@@ -54,39 +51,6 @@ pub enum IoError {
     NoHubFiles { path: String },
 }
 
-/// Every file of a run, parsed, with the diagnostics found so far.
-#[derive(Debug, Default)]
-pub struct Session {
-    pub sources: SourceMap,
-    pub files: Vec<LoadedFile>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-#[derive(Debug)]
-pub struct LoadedFile {
-    pub id: FileId,
-    pub path: PathBuf,
-    /// The name the file is imported by: `std.jupyterhub`, or its path from the fleet root
-    /// with dots, such as `archetypes.course`.
-    pub module: String,
-    pub parsed: Parsed,
-}
-
-impl Session {
-    /// Records an IO problem against `path`, which becomes an (empty) source of its own.
-    pub(crate) fn report_io(&mut self, path: &Path, error: IoError) {
-        let file = self.sources.add(path.display().to_string(), "");
-        self.diagnostics.push(Diagnostic::from_miette(file, &error));
-    }
-
-    pub fn n_declarations(&self) -> usize {
-        self.files
-            .iter()
-            .map(|file| file.parsed.file.items.len())
-            .sum()
-    }
-}
-
 /// Loads and parses every `.hub` file under `paths` (files, or directories searched
 /// recursively), in a stable order.
 pub fn load(paths: &[PathBuf]) -> Session {
@@ -106,32 +70,6 @@ pub fn load(paths: &[PathBuf]) -> Session {
     session
 }
 
-/// Parses one file's bytes into the session. Its module name is its path without `.hub`.
-pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
-    let module = module_name(&path);
-    add_module(session, path, module, bytes);
-}
-
-fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
-    let (text, utf8_error) = syntax::decode(bytes);
-    let parsed = syntax::parse(&text);
-    let id = session
-        .sources
-        .add(path.display().to_string(), text.as_ref());
-    session.diagnostics.extend(
-        utf8_error
-            .iter()
-            .chain(&parsed.errors)
-            .map(|error| Diagnostic::from_miette(id, error)),
-    );
-    session.files.push(LoadedFile {
-        id,
-        path,
-        module,
-        parsed,
-    });
-}
-
 /// `path` relative to `directory`, with `/` between its parts on every platform.
 pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
     path.strip_prefix(directory)
@@ -140,19 +78,6 @@ pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
         .map(|part| part.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// `archetypes/course.hub` is the module `archetypes.course`.
-fn module_name(relative: &Path) -> String {
-    let without_extension = relative.with_extension("");
-    let parts: Vec<String> = without_extension
-        .components()
-        .filter_map(|component| match component {
-            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    parts.join(".")
 }
 
 /// Loads a fleet: every `.hub` file under a directory, or one file and what it imports, plus
@@ -349,102 +274,23 @@ fn walk(directory: &Path, found: &mut Vec<PathBuf>, session: &mut Session) {
     }
 }
 
-/// A checked fleet: the resolved declarations, their schema and their drift.
-#[derive(Debug)]
-pub struct Analysis {
-    pub names: Interner,
-    pub schema: Schema,
-    pub fleet: Fleet,
-    pub drift: Vec<CommunityDrift>,
-    /// The files of the standard modules (`std.*`), in ascending order.
-    pub standard_files: Vec<FileId>,
-}
-
-/// Compiles the schema, resolves the fleet, checks types and classifies drift, adding every
-/// diagnostic to the session. `today` decides which `@expires` dates have passed.
-///
-/// Returns `None`, without analysing, when a file could not be read or parsed: meaning is only
-/// given to a fleet whose every file is whole, so one typo does not cascade into errors about
-/// what it left out.
-pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
-    if session.diagnostics.iter().any(Diagnostic::is_error) {
-        return None;
-    }
-    let mut names = Interner::new();
-    let mut check_errors = Vec::new();
-    // Standard modules first: a fleet type that takes a standard type's name is the one
-    // reported, and the standard types keep their meaning.
-    let mut ordered: Vec<&LoadedFile> = session.files.iter().collect();
-    ordered.sort_by_key(|loaded| !loaded.module.starts_with("std."));
-    let type_sources: Vec<schema::TypeSource<'_>> = ordered
-        .into_iter()
-        .flat_map(|loaded| {
-            loaded
-                .parsed
-                .file
-                .items
-                .iter()
-                .map(move |item| schema::TypeSource {
-                    file: loaded.id,
-                    item,
-                })
-        })
-        .collect();
-    let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
-    let inputs: Vec<FileInput<'_>> = session
-        .files
-        .iter()
-        .map(|loaded| FileInput {
-            file: loaded.id,
-            module: loaded.module.clone(),
-            ast: &loaded.parsed.file,
-        })
-        .collect();
-    let (fleet, resolve_errors) = resolve::resolve(&inputs, &schema, &mut names);
-    check_errors.extend(crate::check::typecheck::check(&fleet, &schema, &names));
-    let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
-    let (policy_check_errors, declared_policy_errors) =
-        crate::check::policy::validate(&fleet, &schema, &names, today);
-    check_errors.extend(policy_check_errors);
-    policy_errors.extend(declared_policy_errors);
-    let mut found: Vec<Diagnostic> = resolve_errors
-        .iter()
-        .map(Diagnostic::from_located)
-        .chain(check_errors.iter().map(Diagnostic::from_located))
-        .chain(policy_errors.iter().map(Diagnostic::from_located))
-        .collect();
-    // Errors found once per community (a mixin's problem, say) are reported once.
-    found.sort_by(|left, right| {
-        (left.file, left.span.start, &left.code, &left.message).cmp(&(
-            right.file,
-            right.span.start,
-            &right.code,
-            &right.message,
-        ))
-    });
-    found.dedup();
-    let mut standard_files: Vec<FileId> = session
-        .files
-        .iter()
-        .filter(|loaded| loaded.module.starts_with("std."))
-        .map(|loaded| loaded.id)
-        .collect();
-    standard_files.sort_unstable();
-    let analysis = Analysis {
-        names,
-        schema,
-        fleet,
-        drift,
-        standard_files,
-    };
-    // What building would find wrong is found by checking too.
-    found.extend(
+/// Analyses a session as `hubc check` does: [`crate::analysis::analyze`], and what building
+/// would find wrong, so that checking finds it too.
+pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Option<Analysis> {
+    let analysis = crate::analysis::analyze(session, today)?;
+    session.diagnostics.extend(
         crate::emit::check(&analysis)
             .iter()
             .map(Diagnostic::from_located),
     );
-    session.diagnostics.extend(found);
     Some(analysis)
+}
+
+impl Session {
+    /// Records an IO problem against `path`, which becomes an (empty) source of its own.
+    pub(crate) fn report_io(&mut self, path: &Path, error: IoError) {
+        self.report_file_problem(&path.display().to_string(), &error);
+    }
 }
 
 mod git;

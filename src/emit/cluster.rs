@@ -6,8 +6,8 @@ use thiserror::Error;
 
 use super::Value;
 use super::helm::{Converter, chart_of};
+use crate::analysis::Analysis;
 use crate::diagnostics::Located;
-use crate::driver::Analysis;
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
 use crate::source::Loc;
 

@@ -1,9 +1,9 @@
 //! Helm values: the complete values of one hub, for one `helm upgrade -f`.
 
 use super::Value;
+use crate::analysis::Analysis;
 use crate::check::quantity::{Measure, Quantity};
 use crate::check::schema::{Schema, Step, TypeId};
-use crate::driver::Analysis;
 use crate::intern::{Interner, Symbol};
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
 use crate::syntax::ast::DeclKind;

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod hcl;
 pub mod helm;
+pub mod readback;
 mod templates;
 pub mod yaml;
 
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 
 pub use cluster::EmitError;
 
-use crate::driver::Analysis;
+use crate::analysis::Analysis;
 use crate::resolve::value::DeclId;
 use crate::source::FileId;
 

@@ -9,8 +9,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::Imported;
+use crate::analysis::Analysis;
 use crate::check::policy::{Day, Fit, fit};
-use crate::driver::Analysis;
 use crate::resolve::value::DeclId;
 
 /// Places the imported hubs. `analysis` is of the imported files, `standard` the archetypes of

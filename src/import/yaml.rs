@@ -11,7 +11,6 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
-use serde_yaml_ng::Value as Yaml;
 
 use super::error::ImportError;
 use crate::emit::Value;
@@ -60,41 +59,6 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
 /// file.
 pub fn merge(base: &mut Value, overlay: &Value) {
     crate::emit::overlay(base, overlay.clone());
-}
-
-/// Converts a value the YAML library parsed, keys in document order; keys that are not strings
-/// become the text a JSON encoder would give them. For YAML hubc wrote itself, which quotes
-/// every string a YAML 1.1 reader could misread.
-pub fn convert(value: &Yaml) -> Value {
-    match value {
-        Yaml::Null => Value::Null,
-        Yaml::Bool(boolean) => Value::Bool(*boolean),
-        Yaml::Number(number) => match number.as_i64() {
-            Some(int) => Value::Int(int),
-            None => Value::Float(number.as_f64().unwrap_or(0.0)),
-        },
-        Yaml::String(text) => Value::Str(text.clone()),
-        Yaml::Sequence(elements) => Value::List(elements.iter().map(convert).collect()),
-        Yaml::Mapping(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(key, value)| {
-                    let key = match key {
-                        Yaml::String(text) => text.clone(),
-                        Yaml::Bool(boolean) => boolean.to_string(),
-                        Yaml::Number(number) => number.to_string(),
-                        Yaml::Null => "null".to_string(),
-                        other => serde_yaml_ng::to_string(other)
-                            .unwrap_or_default()
-                            .trim()
-                            .to_string(),
-                    };
-                    (key, convert(value))
-                })
-                .collect(),
-        ),
-        Yaml::Tagged(tagged) => convert(&tagged.value),
-    }
 }
 
 /// serde_yaml_ng's messages end with the location; the location is in the diagnostic already.

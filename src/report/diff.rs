@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::drift::{DriftReport, Totals};
+use crate::analysis::Analysis;
 use crate::check::policy::{Class, Override};
-use crate::driver::Analysis;
 use crate::emit::Output;
 use crate::resolve::lower::{BoundValue, OpKind};
 use crate::resolve::value::{DeclId, path_text, value_text};

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{FileDiff, SecretChange, Side, ValueChange};
-use crate::driver::Analysis;
+use crate::analysis::Analysis;
 use crate::emit::{Output, Value};
 use crate::resolve::value::DeclId;
 use crate::syntax::ast::DeclKind;
@@ -113,7 +113,7 @@ fn flat_values(
     } else if path.ends_with(".yaml") {
         serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
             .ok()
-            .map(|yaml| crate::import::yaml::convert(&yaml))
+            .map(|yaml| crate::emit::readback::read_back(&yaml))
     } else {
         None
     };
@@ -248,7 +248,7 @@ fn secret_files(output: &Output) -> BTreeSet<(String, String)> {
         let Ok(yaml) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
             continue;
         };
-        let Value::Map(manifest) = crate::import::yaml::convert(&yaml) else {
+        let Value::Map(manifest) = crate::emit::readback::read_back(&yaml) else {
             continue;
         };
         let Some((_, Value::List(hubs))) = manifest.iter().find(|(k, _)| k == "hubs") else {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::drift_edits;
+use crate::analysis::Analysis;
 use crate::check::policy::{Class, CommunityDrift, Override};
-use crate::driver::Analysis;
 use crate::resolve::value::{path_text, value_text};
 use crate::source::SourceMap;
 use crate::syntax::ast::DeclKind;

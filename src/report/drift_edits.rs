@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::drift::{Candidate, Edit, Located, Target};
+use crate::analysis::Analysis;
 use crate::check::policy::{Class, CommunityDrift, Override};
-use crate::driver::Analysis;
 use crate::intern::Symbol;
 use crate::resolve::Fleet;
 use crate::resolve::value::{DeclId, Origin, path_text, value_text};

@@ -1,0 +1,179 @@
+//! The compiled fleet: every file of a run parsed into a [`Session`], and [`analyze`], which
+//! resolves, checks and classifies it into an [`Analysis`]. Works on text only: the driver
+//! (or the editor server) says which files there are and what they hold.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::policy::{CommunityDrift, Day};
+use crate::check::schema::{self, Schema};
+use crate::diagnostics::Diagnostic;
+use crate::intern::Interner;
+use crate::resolve::{self, FileInput, Fleet};
+use crate::source::{FileId, SourceMap};
+use crate::syntax::{self, Parsed};
+
+/// Every file of a run, parsed, with the diagnostics found so far.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub sources: SourceMap,
+    pub files: Vec<LoadedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub id: FileId,
+    pub path: PathBuf,
+    /// The name the file is imported by: `std.jupyterhub`, or its path from the fleet root
+    /// with dots, such as `archetypes.course`.
+    pub module: String,
+    pub parsed: Parsed,
+}
+
+impl Session {
+    /// Records a problem with the file `path` itself (it could not be read, say), which becomes
+    /// an empty source of its own.
+    pub fn report_file_problem(&mut self, path: &str, error: &dyn miette::Diagnostic) {
+        let file = self.sources.add(path, "");
+        self.diagnostics.push(Diagnostic::from_miette(file, error));
+    }
+
+    pub fn n_declarations(&self) -> usize {
+        self.files
+            .iter()
+            .map(|file| file.parsed.file.items.len())
+            .sum()
+    }
+}
+
+/// Parses one file's bytes into the session. Its module name is its path without `.hub`.
+pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
+    let module = module_name(&path);
+    add_module(session, path, module, bytes);
+}
+
+pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
+    let (text, utf8_error) = syntax::decode(bytes);
+    let parsed = syntax::parse(&text);
+    let id = session
+        .sources
+        .add(path.display().to_string(), text.as_ref());
+    session.diagnostics.extend(
+        utf8_error
+            .iter()
+            .chain(&parsed.errors)
+            .map(|error| Diagnostic::from_miette(id, error)),
+    );
+    session.files.push(LoadedFile {
+        id,
+        path,
+        module,
+        parsed,
+    });
+}
+
+/// `archetypes/course.hub` is the module `archetypes.course`.
+pub fn module_name(relative: &Path) -> String {
+    let without_extension = relative.with_extension("");
+    let parts: Vec<String> = without_extension
+        .components()
+        .filter_map(|component| match component {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join(".")
+}
+
+/// A checked fleet: the resolved declarations, their schema and their drift.
+#[derive(Debug)]
+pub struct Analysis {
+    pub names: Interner,
+    pub schema: Schema,
+    pub fleet: Fleet,
+    pub drift: Vec<CommunityDrift>,
+    /// The files of the standard modules (`std.*`), in ascending order.
+    pub standard_files: Vec<FileId>,
+}
+
+/// Compiles the schema, resolves the fleet, checks types and classifies drift, adding every
+/// diagnostic to the session. What only building finds (the emitters' own check) is added by the
+/// front ends, which sit above the emitters. `today` decides which `@expires` dates have passed.
+///
+/// Returns `None`, without analysing, when a file could not be read or parsed: meaning is only
+/// given to a fleet whose every file is whole, so one typo does not cascade into errors about
+/// what it left out.
+pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
+    if session.diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let mut names = Interner::new();
+    let mut check_errors = Vec::new();
+    // Standard modules first: a fleet type that takes a standard type's name is the one
+    // reported, and the standard types keep their meaning.
+    let mut ordered: Vec<&LoadedFile> = session.files.iter().collect();
+    ordered.sort_by_key(|loaded| !loaded.module.starts_with("std."));
+    let type_sources: Vec<schema::TypeSource<'_>> = ordered
+        .into_iter()
+        .flat_map(|loaded| {
+            loaded
+                .parsed
+                .file
+                .items
+                .iter()
+                .map(move |item| schema::TypeSource {
+                    file: loaded.id,
+                    item,
+                })
+        })
+        .collect();
+    let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
+    let inputs: Vec<FileInput<'_>> = session
+        .files
+        .iter()
+        .map(|loaded| FileInput {
+            file: loaded.id,
+            module: loaded.module.clone(),
+            ast: &loaded.parsed.file,
+        })
+        .collect();
+    let (fleet, resolve_errors) = resolve::resolve(&inputs, &schema, &mut names);
+    check_errors.extend(crate::check::typecheck::check(&fleet, &schema, &names));
+    let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
+    let (policy_check_errors, declared_policy_errors) =
+        crate::check::policy::validate(&fleet, &schema, &names, today);
+    check_errors.extend(policy_check_errors);
+    policy_errors.extend(declared_policy_errors);
+    let mut found: Vec<Diagnostic> = resolve_errors
+        .iter()
+        .map(Diagnostic::from_located)
+        .chain(check_errors.iter().map(Diagnostic::from_located))
+        .chain(policy_errors.iter().map(Diagnostic::from_located))
+        .collect();
+    // Errors found once per community (a mixin's problem, say) are reported once.
+    found.sort_by(|left, right| {
+        (left.file, left.span.start, &left.code, &left.message).cmp(&(
+            right.file,
+            right.span.start,
+            &right.code,
+            &right.message,
+        ))
+    });
+    found.dedup();
+    let mut standard_files: Vec<FileId> = session
+        .files
+        .iter()
+        .filter(|loaded| loaded.module.starts_with("std."))
+        .map(|loaded| loaded.id)
+        .collect();
+    standard_files.sort_unstable();
+    let analysis = Analysis {
+        names,
+        schema,
+        fleet,
+        drift,
+        standard_files,
+    };
+    session.diagnostics.extend(found);
+    Some(analysis)
+}
