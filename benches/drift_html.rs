@@ -4,6 +4,8 @@
 //! `cargo bench --bench drift_html -- [PAGE.html ...]` times other pages too, such as the
 //! report of an imported fleet written by `hubc drift FLEET --format html > PAGE.html`.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! Resolution, type checking and drift classification of a generated fleet of 10,000
 //! communities: the whole analysis `hubc check` runs, without the disk.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -4,6 +4,8 @@
 //! the mean of several timed runs, so the numbers are for spotting regressions of an order of
 //! magnitude, not for comparing small changes.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

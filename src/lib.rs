@@ -35,6 +35,7 @@ pub mod import;
 pub mod intern;
 pub mod report;
 pub mod resolve;
+pub mod schema;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -1,5 +1,7 @@
 //! The `hubc` command line: parses arguments, runs the driver, prints, picks the exit code.
 
+#![allow(clippy::disallowed_methods)] // the command line is an edge: it reads and writes
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -8,6 +8,8 @@
 //! `HUBC_REQUIRE_CORPUS` is set). PyYAML and `terraform` are needed too: without them those tests
 //! skip, or fail when `HUBC_REQUIRE_CORPUS` is set (as in CI).
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use common::TempDir;

@@ -2,6 +2,8 @@
 //! every code is documented, every documented code exists and is tested, and every fixture has
 //! exactly the snapshots it should.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

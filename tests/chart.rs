@@ -3,6 +3,8 @@
 //! with what hubc writes (maps merge, a `null` drops a default) must equal the values hubc
 //! resolves when the same defaults are an ordinary platform's values.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use hubc::emit::Value;

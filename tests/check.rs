@@ -1,6 +1,8 @@
 //! Golden tests of resolution, types and policy: each fixture is a small fleet (several files
 //! split by `### path` lines), analysed on a fixed day; the snapshot holds it and its diagnostics.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 #[test]

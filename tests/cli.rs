@@ -1,6 +1,8 @@
 //! End-to-end tests of the `hubc` binary: exit codes, output formats, `hub::io::*` diagnostics
 //! and `hubc fmt` on real files in temporary directories.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use common::TempDir;

@@ -3,6 +3,8 @@
 //! the platform, an archetype, a shared mixin and one community. Each checks the report (JSON,
 //! and the GitHub annotations) and the exit code: 0 no change, 2 changes, 1 errors.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::BTreeSet;

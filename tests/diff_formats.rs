@@ -6,6 +6,8 @@
 //! every section the report has something for is there. A community that changes archetype is
 //! reported as such in every format.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::ops::Range;

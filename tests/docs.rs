@@ -35,6 +35,8 @@
 //! as `hubc check` begins it on the ```` ```hub ```` example of its section; the diagnostics of
 //! `hubc import`, which come from YAML and Terraform files, are checked by its own tests.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 #[path = "docs/markdown.rs"]
 mod markdown;

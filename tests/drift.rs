@@ -2,6 +2,8 @@
 //! JSON report of the imported corpus (a stable summary), `--check` exit codes, and the JSON
 //! fields against `lang/drift.md`. The HTML page has its own tests, in `tests/drift_html.rs`.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -3,6 +3,8 @@
 //! fleet of 1,000 communities gives a page under 1 MB, and headless Chromium draws it
 //! (`tests/drift_html.sh`).
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use common::TempDir;

@@ -1,6 +1,8 @@
 //! The bundled examples: `examples/fleet` checks clean, and `examples/drifting` reports exactly
 //! the problems it was written to show.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use hubc::diagnostics::{self, Format};

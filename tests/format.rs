@@ -1,6 +1,8 @@
 //! Tests of `hubc fmt`: golden fixtures, idempotence and preserved meaning over every `.hub`
 //! file of the repository, and the already-formatted state of `examples/` and `stdlib/`.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::path::{Path, PathBuf};

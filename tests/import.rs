@@ -2,6 +2,8 @@
 //! formatted and built, and every hub's values come out exactly as Helm merges its files;
 //! broken input gets a coded diagnostic and nothing is written.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,8 @@
 //! typed by their own `variables.tf`; and an import whose result would not check or build back
 //! fails with a coded diagnostic and writes nothing.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::BTreeSet;

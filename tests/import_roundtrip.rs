@@ -3,6 +3,8 @@
 //! of the hub's values files (read back by two independent YAML parsers), and to the same
 //! Terraform variables; or the import refuses with a coded diagnostic and writes nothing.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 mod roundtrip;
 

@@ -2,6 +2,8 @@
 //! cluster's hubs share in the archetype found for them, identity settings classed as such, and
 //! what is left per hub small enough to read. Measured on `../shared/corpus/2i2c`.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::path::{Path, PathBuf};

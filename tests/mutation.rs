@@ -3,6 +3,8 @@
 //! resolution, checking, building or the drift reports panic, and every diagnostic they give
 //! must point inside its file.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! the snapshot holds the fleet and what `hubc explain` prints for each, so every merge rule is
 //! shown with the provenance of every value.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 #[test]

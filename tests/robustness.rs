@@ -2,6 +2,8 @@
 //! must never make decoding, parsing, rendering diagnostics or formatting panic, and every span
 //! they produce must point inside the text, on character boundaries.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::path::PathBuf;

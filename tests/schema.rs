@@ -2,6 +2,8 @@
 //! zero-to-jupyterhub allows under `hub` and `singleuser` is known, a misspelled key is rejected
 //! with a suggestion, and every key the corpus sets is known.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -1,5 +1,7 @@
 //! Golden tests of the parser: one fixture per behaviour, source and diagnostics in one snapshot.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 #[test]

@@ -5,6 +5,8 @@
 //! back by hubc's HCL encoder, and both files are planned by `terraform` itself, whose values
 //! must agree.
 
+#![allow(clippy::disallowed_methods)] // tests set up and read files
+
 mod common;
 
 use std::path::Path;

@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::policy::{CommunityDrift, Day};
-use crate::check::schema::{self, Schema};
 use crate::diagnostics::Diagnostic;
 use crate::intern::Interner;
 use crate::resolve::{self, FileInput, Fleet};
+use crate::schema::{self, Schema};
 use crate::source::{FileId, SourceMap};
 use crate::syntax::{self, Parsed};
 

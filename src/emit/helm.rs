@@ -2,10 +2,10 @@
 
 use super::Value;
 use crate::analysis::Analysis;
-use crate::check::quantity::{Measure, Quantity};
-use crate::check::schema::{Schema, Step, TypeId};
 use crate::intern::{Interner, Symbol};
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar};
+use crate::schema::quantity::{Measure, Quantity};
+use crate::schema::{Schema, Step, TypeId};
 use crate::syntax::ast::DeclKind;
 
 /// The chart a community deploys: its platform's `chart` property.
@@ -86,10 +86,10 @@ impl<'a> Converter<'a> {
             NodeKind::Scalar(scalar) => self.scalar(scalar, ty),
             NodeKind::List(elements) => {
                 let element_type = ty.and_then(|ty| match self.schema.get(ty) {
-                    crate::check::schema::Type::List { element, .. } => Some(*element),
-                    crate::check::schema::Type::Union(alternatives) => {
+                    crate::schema::Type::List { element, .. } => Some(*element),
+                    crate::schema::Type::Union(alternatives) => {
                         alternatives.iter().find_map(|&a| match self.schema.get(a) {
-                            crate::check::schema::Type::List { element, .. } => Some(*element),
+                            crate::schema::Type::List { element, .. } => Some(*element),
                             _ => None,
                         })
                     }

@@ -867,6 +867,7 @@ fn is_space(byte: u8) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests read the corpus
 mod tests {
     use super::*;
 

@@ -1,10 +1,10 @@
 //! Writing imported values as `.hub` text: keys, literals, quantities where the schema takes
 //! them, `image("repo:tag")`, text blocks, and the comments that sat on the keys.
 
-use crate::check::quantity::{Measure, Quantity};
-use crate::check::schema::{Schema, Step, TypeId};
 use crate::emit::Value;
 use crate::intern::{Interner, Symbol};
+use crate::schema::quantity::{Measure, Quantity};
+use crate::schema::{Schema, Step, TypeId};
 use crate::syntax::{is_bare_key, quote};
 
 /// The schema of the values being written, to write quantities as quantities.
@@ -39,8 +39,8 @@ impl Types<'_> {
     /// The element type of a list type, looking through unions.
     fn element(&self, ty: TypeId) -> Option<TypeId> {
         match self.schema.get(ty) {
-            crate::check::schema::Type::List { element, .. } => Some(*element),
-            crate::check::schema::Type::Union(alternatives) => {
+            crate::schema::Type::List { element, .. } => Some(*element),
+            crate::schema::Type::Union(alternatives) => {
                 alternatives.iter().find_map(|&a| self.element(a))
             }
             _ => None,

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use crate::check::schema::{Schema, TypeId};
 use crate::intern::Symbol;
+use crate::schema::{Schema, TypeId};
 
 use super::value::{Node, NodeKind, Provenance};
 
@@ -23,7 +23,7 @@ pub struct Types<'a> {
 impl Types<'_> {
     fn child(&self, ty: Option<TypeId>, key: Symbol) -> Option<TypeId> {
         match self.schema.step(ty?, key) {
-            crate::check::schema::Step::Found(next) => Some(next),
+            crate::schema::Step::Found(next) => Some(next),
             _ => None,
         }
     }
@@ -146,7 +146,7 @@ pub fn merge(base: Option<&Node>, new: &Node, ty: Option<TypeId>, types: Types<'
             match ty.and_then(|ty| types.schema.keyed_by(ty)) {
                 Some(key) => {
                     let element_type = ty.and_then(|ty| match types.schema.get(ty) {
-                        crate::check::schema::Type::List { element, .. } => Some(*element),
+                        crate::schema::Type::List { element, .. } => Some(*element),
                         _ => None,
                     });
                     let merged = merge_keyed(base_elements, new_elements, key, element_type, types);

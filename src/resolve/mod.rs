@@ -17,8 +17,8 @@ use lower::{Layer, Lowering, OpKind};
 use merge::Types;
 use value::{DeclId, Node, Scalar, path_text};
 
-use crate::check::schema::{Schema, TypeId};
 use crate::intern::{FastMap, Interner, Symbol};
+use crate::schema::{Schema, TypeId};
 use crate::source::{FileId, Loc, Span};
 use crate::syntax::ast::{self, DeclKind};
 
@@ -771,10 +771,7 @@ fn cluster_root_type(
     let sets_variables = fleet.values(id).as_map().is_some_and(|entries| {
         entries.iter().any(|(key, _)| {
             Some(*key) != manifest_key
-                && !matches!(
-                    schema.step(manifest, *key),
-                    crate::check::schema::Step::Found(_)
-                )
+                && !matches!(schema.step(manifest, *key), crate::schema::Step::Found(_))
         })
     });
     if !sets_variables {

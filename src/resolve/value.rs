@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::intern::{Interner, Symbol};
+pub use crate::schema::scalar::{Scalar, same_scalar, scalar_text};
 use crate::source::{FileId, Span};
 
 /// Index of a declaration (platform, archetype, mixin, community or cluster) in the fleet.
@@ -43,30 +44,6 @@ impl Provenance {
         origins.reverse();
         origins
     }
-}
-
-/// A scalar as written: literals keep the form they must be emitted in.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
-    Str(Arc<str>),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Null,
-    /// `4GiB`, `500m`, `1h`: what it measures is decided by the schema type of its path.
-    Quantity {
-        number: Arc<str>,
-        unit: Arc<str>,
-    },
-    Date {
-        year: u16,
-        month: u8,
-        day: u8,
-    },
-    /// `secret("enc-prod.secret.values.yaml")`
-    Secret(Arc<str>),
-    /// A name, such as the cluster of a community.
-    Reference(Arc<str>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,37 +157,6 @@ impl Node {
     }
 }
 
-/// Whether two scalars are the same value: quantities compare by value (`4GiB` is `4096Mi`)
-/// under the first measure both fit.
-pub fn same_scalar(left: &Scalar, right: &Scalar) -> bool {
-    use crate::check::quantity::{Measure, Quantity};
-    match (left, right) {
-        (
-            Scalar::Quantity {
-                number: left_number,
-                unit: left_unit,
-            },
-            Scalar::Quantity {
-                number: right_number,
-                unit: right_unit,
-            },
-        ) => {
-            if left == right {
-                return true;
-            }
-            [Measure::Memory, Measure::Duration, Measure::Cpu]
-                .into_iter()
-                .find_map(|measure| {
-                    let left = Quantity::parse(left_number, left_unit, measure).ok()?;
-                    let right = Quantity::parse(right_number, right_unit, measure).ok()?;
-                    left.compare(&right)
-                })
-                .is_some_and(std::cmp::Ordering::is_eq)
-        }
-        _ => left == right,
-    }
-}
-
 /// Writes a path with dots, quoting keys that need it.
 pub fn path_text(path: &[Symbol], names: &Interner) -> String {
     let mut out = String::new();
@@ -266,20 +212,6 @@ fn write_value(node: &Node, names: &Interner, out: &mut String) {
             }
             out.push_str(" }");
         }
-    }
-}
-
-pub fn scalar_text(scalar: &Scalar) -> String {
-    match scalar {
-        Scalar::Str(text) => crate::syntax::quote(text),
-        Scalar::Int(value) => value.to_string(),
-        Scalar::Float(value) => format!("{value:?}"),
-        Scalar::Bool(value) => value.to_string(),
-        Scalar::Null => "null".to_string(),
-        Scalar::Quantity { number, unit } => format!("{number}{unit}"),
-        Scalar::Date { year, month, day } => format!("{year:04}-{month:02}-{day:02}"),
-        Scalar::Secret(file) => format!("secret({})", crate::syntax::quote(file)),
-        Scalar::Reference(name) => name.to_string(),
     }
 }
 

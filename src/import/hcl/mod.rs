@@ -21,6 +21,7 @@ mod traversal;
 mod types;
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests read the corpus
 mod tests;
 
 use hcl_edit::structure::Structure;

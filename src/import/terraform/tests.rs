@@ -10,8 +10,8 @@ fn problems(text: &str) -> Vec<String> {
     let standard =
         crate::syntax::parse(crate::stdlib::module("std.clusters").expect("std.clusters"));
     let mut problems: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
-    let sources: Vec<crate::check::schema::TypeSource<'_>> = (parsed.file.items.iter())
-        .map(|item| crate::check::schema::TypeSource {
+    let sources: Vec<crate::schema::TypeSource<'_>> = (parsed.file.items.iter())
+        .map(|item| crate::schema::TypeSource {
             file: crate::source::FileId(0),
             item,
         })
@@ -20,7 +20,7 @@ fn problems(text: &str) -> Vec<String> {
                 .file
                 .items
                 .iter()
-                .map(|item| crate::check::schema::TypeSource {
+                .map(|item| crate::schema::TypeSource {
                     file: crate::source::FileId(1),
                     item,
                 }),
@@ -28,7 +28,7 @@ fn problems(text: &str) -> Vec<String> {
         .collect();
     let mut names = crate::intern::Interner::default();
     let mut errors = Vec::new();
-    crate::check::schema::compile(&sources, &mut names, &mut errors);
+    crate::schema::compile(&sources, &mut names, &mut errors);
     problems.extend(errors.iter().map(ToString::to_string));
     problems
 }

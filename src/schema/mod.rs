@@ -1,15 +1,19 @@
 //! The schema: `type` and `schema` declarations compiled into a table of types, and lookups of
 //! the type at a path.
 
+pub mod error;
+pub mod quantity;
+pub mod scalar;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::intern::{Interner, Symbol};
-use crate::resolve::value::Scalar;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, CompareOp, MemberKind, TypeKind, ValueKind};
+use scalar::Scalar;
 
-use super::error::CheckError;
+use error::CheckError;
 
 /// Index of a type in a [`Schema`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -257,8 +261,8 @@ impl Schema {
     }
 
     /// What a quantity at this type measures, looking through unions (`memory | null`).
-    pub fn measure(&self, ty: TypeId) -> Option<super::quantity::Measure> {
-        use super::quantity::Measure;
+    pub fn measure(&self, ty: TypeId) -> Option<quantity::Measure> {
+        use quantity::Measure;
         match self.get(ty) {
             Type::Memory | Type::BinaryMemory => Some(Measure::Memory),
             Type::Cpu | Type::Cores => Some(Measure::Cpu),
@@ -330,7 +334,7 @@ impl Schema {
             Type::Url => "url".into(),
             Type::Date => "date".into(),
             Type::Secret => "secret".into(),
-            Type::Literal(scalar) => crate::resolve::value::scalar_text(scalar),
+            Type::Literal(scalar) => scalar::scalar_text(scalar),
             Type::Union(alternatives) => alternatives
                 .iter()
                 .map(|&a| self.describe(a, names))
