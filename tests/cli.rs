@@ -586,3 +586,90 @@ fn explain_suggests_a_path_that_exists() {
         stderr(&output)
     );
 }
+
+/// Each problem with a command's own arguments is a coded diagnostic pointing at the argument,
+/// in every format, and the command exits 1 having printed nothing else on stdout.
+#[test]
+fn argument_errors_are_coded_diagnostics_in_every_format() {
+    let root = common::root();
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &["explain", "--fleet", "examples/fleet", "staging"],
+            "hub::cli::ambiguous_community",
+            "staging",
+        ),
+        (
+            &["explain", "--fleet", "examples/fleet", "leap/stagin"],
+            "hub::cli::unknown_community",
+            "leap/stagin",
+        ),
+        (
+            &[
+                "explain",
+                "--fleet",
+                "examples/fleet",
+                "leap/staging",
+                "a..b",
+            ],
+            "hub::cli::invalid_path",
+            "a..b",
+        ),
+        (
+            &[
+                "explain",
+                "--fleet",
+                "examples/fleet",
+                "leap/staging",
+                "jupyterhub.cull.timeot",
+            ],
+            "hub::cli::no_value",
+            "jupyterhub.cull.timeot",
+        ),
+        (
+            &["diff", "--base", "no-such-base", "examples/fleet"],
+            "hub::cli::base_unavailable",
+            "no-such-base",
+        ),
+        (
+            &[
+                "diff",
+                "--base",
+                "HEAD",
+                "examples/fleet",
+                "--format",
+                "html",
+            ],
+            "hub::cli::unsupported_format",
+            "--format html",
+        ),
+    ];
+    for (args, code, argument) in cases {
+        let human = run(root, args);
+        assert_eq!(exit_code(&human), 1, "{args:?}: {}", stderr(&human));
+        let text = stderr(&human);
+        assert!(
+            text.starts_with(code) && text.contains("<command line>") && text.contains(argument),
+            "{args:?}:\n{text}"
+        );
+        assert!(text.contains("help: "), "{args:?}: no help:\n{text}");
+        if args.contains(&"html") {
+            continue;
+        }
+        let json = run(root, &[args, &["--format", "json"]].concat());
+        assert_eq!(exit_code(&json), 1);
+        let lines: Vec<Value> = stdout(&json)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+            .collect();
+        let found = lines.last().expect("the argument's diagnostic");
+        assert_eq!(found["code"], code, "{lines:?}");
+        assert_eq!(found["file"], "<command line>");
+        assert_eq!(found["end"]["column"], argument.chars().count() + 1);
+        let github = run(root, &[args, &["--format", "github"]].concat());
+        assert!(
+            stdout(&github).contains(&format!("title={}", code.replace(':', "%3A"))),
+            "{}",
+            stdout(&github)
+        );
+    }
+}

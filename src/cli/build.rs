@@ -1,0 +1,114 @@
+//! `hubc build`: check a fleet and write what the deploy tools consume.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use hubc::diagnostics::Tally;
+use hubc::driver;
+
+use super::*;
+
+pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
+    let today = cx.today;
+    let mut session = driver::load_fleet(fleet);
+    let analysis = driver::analyze(&mut session, today);
+    let root = if fleet.is_dir() {
+        fleet.to_path_buf()
+    } else {
+        fleet.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let built = analysis.map(|analysis| {
+        let names: Vec<String> = session
+            .files
+            .iter()
+            .map(|file| {
+                file.path
+                    .strip_prefix(&root)
+                    .unwrap_or(&file.path)
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        // Analysis already reported what building finds wrong.
+        let (output, _) = hubc::emit::build(&analysis, &|file| {
+            names.get(file.0 as usize).cloned().unwrap_or_default()
+        });
+        output
+    });
+    let tally = Tally::of(&session.diagnostics);
+    let output = match built {
+        Some(output) if tally.errors == 0 => output,
+        _ => {
+            print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+            eprintln!("build failed: nothing was written");
+            return ExitCode::from(1);
+        }
+    };
+    print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+    if check {
+        let stale = match driver::stale_output(out, &output.files) {
+            Ok(stale) => stale,
+            Err(error) => {
+                driver::report_output_error(&mut session, out, error);
+                print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+                return ExitCode::from(1);
+            }
+        };
+        for path in &stale {
+            outln!("{}", out.join(path).display());
+        }
+        eprintln!(
+            "{} of {} {} in `{}` {} stale in {}",
+            stale.len(),
+            output.files.len(),
+            plural(output.files.len(), "file", "files"),
+            out.display(),
+            if stale.len() == 1 { "is" } else { "are" },
+            elapsed(cx.started.elapsed()),
+        );
+        return if stale.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    // A progress line, only for a build slow enough to wait for, on a terminal.
+    let show_progress = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut progress = |done: usize, total: usize| {
+        if show_progress
+            && (done.is_multiple_of(100) || done == total)
+            && cx.started.elapsed() > Duration::from_secs(1)
+        {
+            eprint!("\rwriting files: {done}/{total}");
+            shown = true;
+        }
+    };
+    let written = driver::write_output(out, &output.files, &mut progress);
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    match written {
+        Ok(report) => {
+            eprintln!(
+                "built {} {} on {} {}: {} written, {} unchanged, {} removed in {}",
+                output.n_communities,
+                plural(output.n_communities, "community", "communities"),
+                output.n_clusters,
+                plural(output.n_clusters, "cluster", "clusters"),
+                report.written,
+                report.unchanged,
+                report.removed,
+                elapsed(cx.started.elapsed()),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let mut failure = Session::default();
+            driver::report_output_error(&mut failure, out, error);
+            print_diagnostics(&failure, cx.format.diagnostics(), cx.color);
+            eprintln!("build failed: the output directory was left as it was");
+            ExitCode::from(1)
+        }
+    }
+}

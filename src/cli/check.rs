@@ -1,0 +1,36 @@
+//! `hubc check`: syntax, names, types, quantities and policy of fleets; every problem found.
+
+use std::process::ExitCode;
+
+use hubc::diagnostics::Tally;
+use hubc::driver;
+
+use super::*;
+
+pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
+    let today = cx.today;
+    let mut tally = Tally::default();
+    let (mut n_files, mut n_declarations) = (0, 0);
+    for path in paths {
+        let mut session = driver::load_fleet(path);
+        driver::analyze(&mut session, today);
+        let found = print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+        tally.errors += found.errors;
+        tally.warnings += found.warnings;
+        n_files += session.files.len();
+        n_declarations += session.n_declarations();
+    }
+    eprintln!(
+        "checked {} {}, {} {}: {} {}, {} {} in {}",
+        n_files,
+        plural(n_files, "file", "files"),
+        n_declarations,
+        plural(n_declarations, "declaration", "declarations"),
+        tally.errors,
+        plural(tally.errors, "error", "errors"),
+        tally.warnings,
+        plural(tally.warnings, "warning", "warnings"),
+        elapsed(cx.started.elapsed()),
+    );
+    exit_for(tally, false)
+}

@@ -1,0 +1,36 @@
+//! `hubc drift`: what each community customizes, against its archetype.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use hubc::driver;
+
+use super::*;
+
+pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCode {
+    let today = cx.today;
+    let mut session = driver::load_fleet(fleet);
+    let Some(analysis) = analyze_for_report(&mut session, today, cx.color) else {
+        eprintln!("drift: the fleet has errors; fix them first");
+        return ExitCode::from(1);
+    };
+    let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
+    let text = match cx.format {
+        OutputFormat::Json => hubc::report::drift::json(&report),
+        OutputFormat::Markdown => hubc::report::drift_markdown::render(&report),
+        OutputFormat::Html => hubc::report::drift_html::render(&report),
+        _ => hubc::report::drift_text::render(&report),
+    };
+    out!("{text}");
+    if check && hubc::report::drift::fails_check(&report) {
+        eprintln!(
+            "drift check failed: {} over budget, {} expired, {} {}",
+            report.totals.over_budget,
+            report.totals.expired,
+            report.totals.violations,
+            plural(report.totals.violations, "violation", "violations"),
+        );
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
