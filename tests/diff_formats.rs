@@ -378,6 +378,7 @@ fn the_example_change_as_a_comment() {
     insta::assert_snapshot!("examples_markdown", markdown);
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn a_corpus_change_that_moves_a_cluster_out_of_its_archetype_fits_in_a_comment() {
     let Some(corpus) = common::corpus() else {

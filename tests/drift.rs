@@ -234,6 +234,7 @@ fn import_corpus(directory: &TempDir) -> Option<String> {
     Some(fleet)
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn the_imported_corpus_reports_its_drift() {
     let directory = TempDir::new("corpus");

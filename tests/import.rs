@@ -44,6 +44,7 @@ fn import_and_build(corpus: &Path, directory: &TempDir) {
     );
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn the_imported_corpus_builds_back_to_every_hubs_merged_values() {
     let Some(corpus) = common::corpus() else {
@@ -125,6 +126,7 @@ fn the_imported_corpus_builds_back_to_every_hubs_merged_values() {
     );
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn the_imported_corpus_checks_clean_and_is_formatted() {
     let Some(corpus) = common::corpus() else {
@@ -169,6 +171,7 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
     );
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn every_imported_clusters_tfvars_means_what_the_original_did() {
     let Some(corpus) = common::corpus() else {

@@ -96,6 +96,7 @@ fn summary_counts(text: &str) -> (usize, usize, usize) {
     (numbers[0], numbers[1], numbers[2])
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn every_file_of_each_kind_under_an_unexpected_name_is_imported_or_warned_about() {
     let Some(corpus) = common::corpus() else {

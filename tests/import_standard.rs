@@ -50,6 +50,7 @@ fn under(path: &str, prefix: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn the_imported_corpus_is_a_standard_fleet_with_little_bespoke_per_hub() {
     let Some(corpus) = common::corpus() else {
@@ -207,6 +208,7 @@ fn placements(fleet: &Path) -> Vec<(String, String)> {
     found
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn a_small_change_to_shared_files_moves_no_hub() {
     let Some(corpus) = common::corpus() else {
@@ -245,6 +247,7 @@ fn a_small_change_to_shared_files_moves_no_hub() {
     }
 }
 
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
 #[test]
 fn an_override_below_the_charts_default_breaks_its_floor_and_a_raised_default_shows_in_the_diff() {
     let Some(corpus) = common::corpus() else {

@@ -2,7 +2,11 @@
 //! resolves, checks and classifies it into an [`Analysis`]. Works on text only: the driver
 //! (or the editor server) says which files there are and what they hold.
 
+pub mod query;
+pub mod store;
+
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::check::policy::{CommunityDrift, Day};
 use crate::diagnostics::Diagnostic;
@@ -18,6 +22,40 @@ pub struct Session {
     pub sources: SourceMap,
     pub files: Vec<LoadedFile>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The trees of texts parsed before: a session made from another's cache
+    /// ([`Session::reusing`]) parses only the files whose text changed.
+    pub parses: ParseCache,
+}
+
+/// Parsed trees by the text they were parsed from.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    trees: std::collections::HashMap<Arc<str>, Arc<Parsed>>,
+    /// How many texts were parsed, and how many found here instead.
+    pub n_parsed: usize,
+    pub n_reused: usize,
+}
+
+impl ParseCache {
+    /// The tree of `text`: parsed once, then shared.
+    fn parse(&mut self, text: &str) -> Arc<Parsed> {
+        if let Some(parsed) = self.trees.get(text) {
+            self.n_reused += 1;
+            return parsed.clone();
+        }
+        self.n_parsed += 1;
+        let parsed = Arc::new(syntax::parse(text));
+        self.trees.insert(Arc::from(text), parsed.clone());
+        parsed
+    }
+
+    /// Keeps only the trees of `texts`: what the next session can reuse.
+    fn retain(&mut self, texts: &[&str]) {
+        let keep: std::collections::HashSet<&str> = texts.iter().copied().collect();
+        self.trees.retain(|text, _| keep.contains(text.as_ref()));
+        self.n_parsed = 0;
+        self.n_reused = 0;
+    }
 }
 
 #[derive(Debug)]
@@ -27,10 +65,26 @@ pub struct LoadedFile {
     /// The name the file is imported by: `std.jupyterhub`, or its path from the fleet root
     /// with dots, such as `archetypes.course`.
     pub module: String,
-    pub parsed: Parsed,
+    pub parsed: Arc<Parsed>,
 }
 
 impl Session {
+    /// An empty session that reuses the trees of `previous`'s files: re-analysing after one
+    /// file changed parses that file only.
+    pub fn reusing(previous: Session) -> Session {
+        let mut parses = previous.parses;
+        let texts: Vec<&str> = previous
+            .files
+            .iter()
+            .map(|file| previous.sources.get(file.id).text.as_ref())
+            .collect();
+        parses.retain(&texts);
+        Session {
+            parses,
+            ..Session::default()
+        }
+    }
+
     /// Records a problem with the file `path` itself (it could not be read, say), which becomes
     /// an empty source of its own.
     pub fn report_file_problem(&mut self, path: &str, error: &dyn miette::Diagnostic) {
@@ -54,7 +108,7 @@ pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
 
 pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
     let (text, utf8_error) = syntax::decode(bytes);
-    let parsed = syntax::parse(&text);
+    let parsed = session.parses.parse(&text);
     let id = session
         .sources
         .add(path.display().to_string(), text.as_ref());

@@ -1,0 +1,387 @@
+//! Where the files of a fleet come from: a [`Store`] says what a path is, lists directories
+//! and reads files. The driver's store reads the disk; [`Overlay`] puts open editor buffers
+//! over another store. Loading a fleet (finding its files, following its imports, the standard
+//! modules) reads through a store only, so analysis never touches the file system.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use super::{Session, add_file, add_module, module_name};
+use crate::diagnostics::Diagnostic;
+use crate::source::Span;
+use crate::syntax;
+
+/// What a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Directory,
+    Missing,
+}
+
+/// One entry of a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub kind: Kind,
+    /// Reached through a symbolic link: a directory so reached is not searched.
+    pub is_link: bool,
+}
+
+/// The files of fleets, by path.
+pub trait Store {
+    fn kind(&self, path: &Path) -> Kind;
+    /// The entries of a directory, sorted by path; the error says why it cannot be listed.
+    fn list(&self, directory: &Path) -> Result<Vec<Entry>, String>;
+    /// A file's bytes; the error says why it cannot be read.
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, String>;
+    /// The path with links and `..` resolved, when it exists: imports must stay in the fleet.
+    fn canonical(&self, path: &Path) -> Option<PathBuf>;
+}
+
+/// Open buffers over another store: a buffer's text replaces the file's, and a buffer for a
+/// file not yet saved is listed in its directory. Each buffer has the version its editor gave.
+pub struct Overlay<'a> {
+    below: &'a dyn Store,
+    buffers: BTreeMap<PathBuf, (Arc<[u8]>, i64)>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(below: &'a dyn Store) -> Overlay<'a> {
+        Overlay {
+            below,
+            buffers: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the text of an open buffer, at `version`.
+    pub fn open(&mut self, path: PathBuf, text: &str, version: i64) {
+        self.buffers
+            .insert(path, (Arc::from(text.as_bytes()), version));
+    }
+
+    /// Closes a buffer: the file reads from the store below again.
+    pub fn close(&mut self, path: &Path) {
+        self.buffers.remove(path);
+    }
+
+    /// The version of an open buffer.
+    pub fn version(&self, path: &Path) -> Option<i64> {
+        self.buffers.get(path).map(|(_, version)| *version)
+    }
+}
+
+impl Store for Overlay<'_> {
+    fn kind(&self, path: &Path) -> Kind {
+        if self.buffers.contains_key(path) {
+            return Kind::File;
+        }
+        match self.below.kind(path) {
+            Kind::Missing if self.buffers.keys().any(|open| open.starts_with(path)) => {
+                Kind::Directory
+            }
+            kind => kind,
+        }
+    }
+
+    fn list(&self, directory: &Path) -> Result<Vec<Entry>, String> {
+        let mut entries = match self.below.list(directory) {
+            Ok(entries) => entries,
+            Err(_)
+                if self
+                    .buffers
+                    .keys()
+                    .any(|open| open.parent() == Some(directory)) =>
+            {
+                Vec::new()
+            }
+            Err(error) => return Err(error),
+        };
+        for open in self.buffers.keys() {
+            if open.parent() == Some(directory) && !entries.iter().any(|e| &e.path == open) {
+                entries.push(Entry {
+                    path: open.clone(),
+                    kind: Kind::File,
+                    is_link: false,
+                });
+            }
+        }
+        entries.sort_by(|left, right| left.path.cmp(&right.path));
+        Ok(entries)
+    }
+
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, String> {
+        match self.buffers.get(path) {
+            Some((text, _)) => Ok(text.clone()),
+            None => self.below.read(path),
+        }
+    }
+
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        self.below.canonical(path).or_else(|| {
+            // A buffer never saved: canonical where its directory is.
+            if !self.buffers.contains_key(path) {
+                return None;
+            }
+            let directory = self.below.canonical(path.parent()?)?;
+            Some(directory.join(path.file_name()?))
+        })
+    }
+}
+
+/// Problems reading or writing files: the `hub::io::*` diagnostics.
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum IoError {
+    #[error("`{path}` does not exist")]
+    #[diagnostic(
+        code(hub::io::not_found),
+        help("pass an existing `.hub` file or a directory that holds some")
+    )]
+    NotFound { path: String },
+
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(
+        code(hub::io::unreadable),
+        help("check that the file exists and is readable")
+    )]
+    Unreadable { path: String, reason: String },
+
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(
+        code(hub::io::write_failed),
+        help("check that the directory exists and is writable; the file was left unchanged")
+    )]
+    WriteFailed { path: String, reason: String },
+
+    #[error("`{path}` holds files hubc did not write")]
+    #[diagnostic(
+        code(hub::io::foreign_output),
+        help(
+            "choose an empty directory, or one an earlier `hubc build` wrote (it holds a `.hubc-output` file)"
+        )
+    )]
+    ForeignOutput { path: String },
+
+    #[error("no `.hub` files in `{path}`")]
+    #[diagnostic(
+        code(hub::io::no_hub_files),
+        severity(Warning),
+        help("pass a directory that holds `.hub` files, or the files themselves")
+    )]
+    NoHubFiles { path: String },
+}
+
+impl Session {
+    /// Records an IO problem against `path`, which becomes an (empty) source of its own.
+    pub fn report_io(&mut self, path: &Path, error: IoError) {
+        self.report_file_problem(&path.display().to_string(), &error);
+    }
+}
+
+/// Loads and parses every `.hub` file under `paths` (files, or directories searched
+/// recursively), in a stable order.
+pub fn load(store: &dyn Store, paths: &[PathBuf], session: &mut Session) {
+    for path in collect(store, paths, session) {
+        match store.read(&path) {
+            Ok(bytes) => add_file(session, path, &bytes),
+            Err(error) => session.report_io(
+                &path,
+                IoError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: error,
+                },
+            ),
+        }
+    }
+}
+
+/// Loads a fleet: every `.hub` file under a directory, or one file and what it imports, plus
+/// the standard modules they import. Module names are paths from the fleet root.
+pub fn load_fleet(store: &dyn Store, path: &Path, session: &mut Session) {
+    let is_dir = store.kind(path) == Kind::Directory;
+    let root = if is_dir {
+        path.to_path_buf()
+    } else {
+        path.parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    };
+    let files = collect(store, std::slice::from_ref(&path.to_path_buf()), session);
+    let prefix = if is_dir && is_standard_library(&root, &files) {
+        "std."
+    } else {
+        ""
+    };
+    for file in files {
+        load_module(store, session, &root, &file, prefix);
+    }
+    load_imports(store, session, Some(&root));
+}
+
+/// Whether `files` are exactly the standard modules, one file each, at the top of `root`: such
+/// a directory is a copy of the standard library being worked on, and is checked as the modules
+/// it replaces rather than as a fleet that would declare every standard name a second time.
+fn is_standard_library(root: &Path, files: &[PathBuf]) -> bool {
+    let mut modules: Vec<String> = files
+        .iter()
+        .map(|file| {
+            format!(
+                "std.{}",
+                module_name(file.strip_prefix(root).unwrap_or(file))
+            )
+        })
+        .collect();
+    let mut standard: Vec<&str> = crate::stdlib::MODULES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    modules.sort();
+    standard.sort_unstable();
+    modules.iter().map(String::as_str).eq(standard)
+}
+
+fn load_module(store: &dyn Store, session: &mut Session, root: &Path, file: &Path, prefix: &str) {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    let module = format!("{prefix}{}", module_name(relative));
+    match store.read(file) {
+        Ok(bytes) => add_module(session, file.to_path_buf(), module, &bytes),
+        Err(error) => session.report_io(
+            file,
+            IoError::Unreadable {
+                path: file.display().to_string(),
+                reason: error.to_string(),
+            },
+        ),
+    }
+}
+
+/// Loads what the session's files import, transitively: standard modules from the binary, and
+/// fleet modules from under `root` (when there is one). Imports that cannot be found are left
+/// for resolution to report.
+pub fn load_imports(store: &dyn Store, session: &mut Session, root: Option<&Path>) {
+    let canonical_root = root.and_then(|root| store.canonical(root));
+    let mut next = 0;
+    while next < session.files.len() {
+        let importer = session.files[next].id;
+        let imports: Vec<(String, Span)> = session.files[next]
+            .parsed
+            .file
+            .items
+            .iter()
+            .filter_map(|item| match &item.kind {
+                syntax::ast::ItemKind::Import(import) => {
+                    let module: Vec<&str> =
+                        import.path.iter().map(|part| part.name.as_str()).collect();
+                    let span = import.path[0]
+                        .span
+                        .to(import.path[import.path.len() - 1].span);
+                    Some((module.join("."), span))
+                }
+                _ => None,
+            })
+            .collect();
+        next += 1;
+        for (module, span) in imports {
+            if session.files.iter().any(|file| file.module == module) {
+                continue;
+            }
+            if let Some(text) = crate::stdlib::module(&module) {
+                let name = format!("<std>/{}.hub", module.trim_start_matches("std."));
+                add_module(session, PathBuf::from(name), module, text.as_bytes());
+                continue;
+            }
+            let (Some(root), Some(canonical_root)) = (root, &canonical_root) else {
+                continue;
+            };
+            let relative: PathBuf = module.split('.').collect();
+            let file = root.join(relative).with_extension("hub");
+            let Some(canonical) = store.canonical(&file) else {
+                continue;
+            };
+            if !canonical.starts_with(canonical_root) {
+                let error = crate::resolve::ResolveError::ImportOutsideFleet {
+                    module,
+                    at: crate::source::Loc::new(importer, span),
+                };
+                session.diagnostics.push(Diagnostic::from_located(&error));
+                continue;
+            }
+            load_module(store, session, root, &file, "");
+        }
+    }
+}
+
+/// The `.hub` files named by `paths`, directories expanded recursively and sorted.
+fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for path in paths {
+        let kind = store.kind(path);
+        if kind == Kind::Directory {
+            let before = found.len();
+            walk(store, path, &mut found, session);
+            if found.len() == before {
+                session.report_io(
+                    path,
+                    IoError::NoHubFiles {
+                        path: path.display().to_string(),
+                    },
+                );
+            }
+        } else if kind == Kind::File {
+            found.push(path.clone());
+        } else {
+            session.report_io(
+                path,
+                IoError::NotFound {
+                    path: path.display().to_string(),
+                },
+            );
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn walk(store: &dyn Store, directory: &Path, found: &mut Vec<PathBuf>, session: &mut Session) {
+    let entries = match store.list(directory) {
+        Ok(entries) => entries,
+        Err(error) => {
+            session.report_io(
+                directory,
+                IoError::Unreadable {
+                    path: directory.display().to_string(),
+                    reason: error,
+                },
+            );
+            return;
+        }
+    };
+    for entry in entries {
+        let hidden = entry
+            .path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with('.') || name == "target");
+        if hidden {
+            continue;
+        }
+        // Directories reached through symbolic links are not followed: they may lead out of
+        // the fleet, which imports cannot leave either.
+        if entry.kind == Kind::Directory {
+            if !entry.is_link {
+                walk(store, &entry.path, found, session);
+            }
+        } else if entry
+            .path
+            .extension()
+            .is_some_and(|extension| extension == "hub")
+        {
+            found.push(entry.path);
+        }
+    }
+}
