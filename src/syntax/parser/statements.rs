@@ -211,10 +211,7 @@ fn keyword_statement<'a>(cx: &Cx<'a>, word: &str, input: &'a str) -> PResult<'a,
 }
 
 /// One bound of a `tunable` statement, or `None` when none starts here.
-fn bound<'a>(
-    cx: &Cx<'a>,
-    input: &'a str,
-) -> Result<Option<(&'a str, Bound)>, Err<PErr<'a>>> {
+fn bound<'a>(cx: &Cx<'a>, input: &'a str) -> Result<Option<(&'a str, Bound)>, Err<PErr<'a>>> {
     if let Ok((after_in, _)) = keyword(input, "in") {
         let list_start = sp(cx, after_in);
         if !list_start.starts_with('[') {
