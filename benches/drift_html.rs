@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hubc::driver;
-use hubc::report::{drift, drift_html};
+use hubc::report::drift;
 
 /// The generator the tests use too.
 #[path = "../tests/common/fleet.rs"]
@@ -79,7 +79,7 @@ fn generated_page(directory: &Path) -> String {
     let report = drift::build(&analysis, &session.sources, TODAY, 3);
     let built = started.elapsed();
     let started = Instant::now();
-    let page = drift_html::render(&report);
+    let page = drift::html::render(&report);
     let rendered = started.elapsed();
     println!(
         "generated fleet: {} communities, {} overrides; analysis {:.0} ms, report {:.0} ms, \

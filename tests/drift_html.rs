@@ -10,7 +10,7 @@ mod common;
 use common::TempDir;
 use common::drift_page::{assert_self_contained, page_data, page_names, report, stderr, stdout};
 use hubc::report::drift::{self, DriftReport};
-use hubc::report::{drift_html, drift_markdown};
+use hubc::report::drift::{html as drift_html, markdown as drift_markdown};
 use serde_json::Value;
 
 #[test]

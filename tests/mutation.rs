@@ -225,9 +225,9 @@ fn run_everything(files: &[(PathBuf, String)]) {
         let report = hubc::report::drift::build(&analysis, &session.sources, TODAY, 3);
         for rendered in [
             hubc::report::drift::json(&report),
-            hubc::report::drift_text::render(&report),
-            hubc::report::drift_markdown::render(&report),
-            hubc::report::drift_html::render(&report),
+            hubc::report::drift::text::render(&report),
+            hubc::report::drift::markdown::render(&report),
+            hubc::report::drift::html::render(&report),
         ] {
             assert!(!rendered.is_empty());
         }

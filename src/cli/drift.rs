@@ -17,9 +17,9 @@ pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCo
     let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
     let text = match cx.format {
         OutputFormat::Json => hubc::report::drift::json(&report),
-        OutputFormat::Markdown => hubc::report::drift_markdown::render(&report),
-        OutputFormat::Html => hubc::report::drift_html::render(&report),
-        _ => hubc::report::drift_text::render(&report),
+        OutputFormat::Markdown => hubc::report::drift::markdown::render(&report),
+        OutputFormat::Html => hubc::report::drift::html::render(&report),
+        _ => hubc::report::drift::text::render(&report),
     };
     out!("{text}");
     if check && hubc::report::drift::fails_check(&report) {

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{collect_leaves, insert, lookup};
+use super::values::{collect_leaves, insert, lookup};
 use crate::emit::Value;
 
 /// The smallest group that gets an archetype of its own.

@@ -4,9 +4,3 @@
 
 pub mod diff;
 pub mod drift;
-mod drift_edits;
-pub mod drift_html;
-mod drift_html_charts;
-mod drift_html_data;
-pub mod drift_markdown;
-pub mod drift_text;

@@ -11,38 +11,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::drift::{DriftReport, Totals};
 use crate::analysis::Analysis;
 use crate::check::policy::{Class, Override};
 use crate::emit::Output;
+use crate::report::drift::{DriftReport, Totals};
 use crate::resolve::lower::{BoundValue, OpKind};
 use crate::resolve::value::{DeclId, path_text, value_text};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::DeclKind;
 
-#[path = "diff_budget.rs"]
-mod budget;
-#[path = "diff_commonmark.rs"]
-mod commonmark;
-#[path = "diff_drift.rs"]
-mod drift_changes;
-#[path = "diff_files.rs"]
-mod files;
-#[path = "diff_render.rs"]
-mod render;
-#[path = "diff_markdown.rs"]
-mod render_markdown;
-#[path = "diff_markdown_drift.rs"]
-mod render_markdown_drift;
-#[path = "diff_text.rs"]
-mod render_text;
-
-use drift_changes::drift_diff;
-use files::{file_diffs, secret_changes, value_changes};
-
-pub use render::{github, json};
-pub use render_markdown::markdown;
-pub use render_text::text;
+use super::drift::drift_diff;
+use super::files::{file_diffs, secret_changes, value_changes};
 
 /// The version of the JSON layout; it changes only when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -310,7 +289,7 @@ pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
 
 // Places and overrides.
 
-fn place_at(side: &Side<'_>, file: FileId, span: Span) -> Place {
+pub(super) fn place_at(side: &Side<'_>, file: FileId, span: Span) -> Place {
     let at = side.sources.get(file).line_col(span.start as usize);
     Place {
         file: (side.file_name)(file),
@@ -320,7 +299,7 @@ fn place_at(side: &Side<'_>, file: FileId, span: Span) -> Place {
 }
 
 /// Every override of every community, by `(cluster/name, path)`.
-fn overrides(analysis: &Analysis) -> HashMap<(String, String), &Override> {
+pub(super) fn overrides(analysis: &Analysis) -> HashMap<(String, String), &Override> {
     let mut found = HashMap::new();
     for drift in &analysis.drift {
         let community = &analysis.fleet.decl(drift.community).display;
@@ -332,7 +311,7 @@ fn overrides(analysis: &Analysis) -> HashMap<(String, String), &Override> {
     found
 }
 
-fn mixin_of(analysis: &Analysis, community: DeclId, found: &Override) -> Option<String> {
+pub(super) fn mixin_of(analysis: &Analysis, community: DeclId, found: &Override) -> Option<String> {
     let layer = analysis.fleet.decl(found.layer);
     (found.layer != community && layer.kind == DeclKind::Mixin).then(|| layer.display.clone())
 }

@@ -1,7 +1,7 @@
 (function () {
   "use strict";
   // Draws the communities of the drift report a page at a time from the JSON in #drift-data
-  // (its layout is described in src/report/drift_html_data.rs). Text is only ever set with
+  // (its layout is described in src/report/drift/html/data.rs). Text is only ever set with
   // textContent, so nothing from the fleet is read as HTML.
   var PAGE = 50;
   var data = JSON.parse(document.getElementById("drift-data").textContent);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::drift::{Candidate, Edit, Located, Target};
+use super::model::{Candidate, Edit, Located, Target};
 use crate::analysis::Analysis;
 use crate::check::policy::{Class, CommunityDrift, Override};
 use crate::intern::Symbol;

@@ -3,16 +3,19 @@
 //! nothing loaded from anywhere else (no font, no image, no link off the page). Every piece of
 //! text from the fleet is escaped, in the markup and in the data.
 
+mod charts;
+mod data;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::drift::{
-    DriftReport, Edit, clip, community_fails, counted, newly_inheriting_note, places_by_file,
-    totals_line,
+use crate::report::drift::render::{
+    clip, community_fails, counted, newly_inheriting_note, places_by_file, totals_line,
 };
-use super::drift_html_charts::charts;
-use super::drift_html_data::communities_json;
-use super::drift_text::names_list;
+use crate::report::drift::text::names_list;
+use crate::report::drift::{DriftReport, Edit};
+use charts::charts;
+use data::communities_json;
 
 /// Values longer than this are cut; the cell's tooltip holds the whole value where there is
 /// room for it, and the JSON report has every value whole.
@@ -25,8 +28,8 @@ const LISTED: usize = 50;
 /// How many places an edit lists before folding them.
 const FOLDED_PLACES: usize = 6;
 
-const STYLE: &str = include_str!("drift_html.css");
-const SCRIPT: &str = include_str!("drift_html.js");
+const STYLE: &str = include_str!("page.css");
+const SCRIPT: &str = include_str!("page.js");
 
 /// The report as one self-contained HTML page.
 pub fn render(report: &DriftReport) -> String {

@@ -1,21 +1,23 @@
 //! The fleet diff as a pull-request comment: CommonMark with GitHub's tables, always under
 //! GitHub's limit on a comment. Each section says its counts first; when the rest does not fit
-//! its share of the budget (`diff_budget.rs`), it shows counts per community, path, cluster or
+//! its share of the budget (`budget.rs`), it shows counts per community, path, cluster or
 //! directory, then the largest items first, and the comment ends by saying what it left out.
+
+mod budget;
+mod commonmark;
+mod drift;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::budget::{Section, Writer, compose};
-use super::commonmark::{
-    FILES, arrow, cell, code, communities, directory_of, html, names, plain, strs,
-};
-use super::render::{
+use crate::report::diff::render::{
     ARCHETYPE_COUNTS, Count, archetype_moves, capitalise, file_groups, plural, stale_groups,
     summary,
 };
-use super::render_markdown_drift::drift as drift_section;
-use super::{DeclarationChange, DiffReport, FileDiff, StaleOverride, ValueChange};
+use crate::report::diff::{DeclarationChange, DiffReport, FileDiff, StaleOverride, ValueChange};
+use budget::{Section, Writer, compose};
+use commonmark::{FILES, arrow, cell, code, communities, directory_of, html, names, plain, strs};
+use drift::drift as drift_section;
 
 /// Rows of one table of value changes, or statements of one declaration, when not everything
 /// fits: the rest of the budget goes to the other groups.
@@ -24,7 +26,7 @@ const MAX_ROWS: usize = 40;
 const ALL: usize = usize::MAX;
 /// Rows of a table of counts, or items of a list, shown before the largest items when not
 /// everything fits: enough for the largest, and room left for what comes after.
-pub(super) const SUMMARY_ROWS: usize = 30;
+const SUMMARY_ROWS: usize = 30;
 
 /// The report as a pull-request comment.
 pub fn markdown(report: &DiffReport) -> String {
@@ -210,7 +212,7 @@ fn blast_radius(report: &DiffReport, w: &mut Writer) {
 }
 
 /// A table of what comes and what goes, by name (a cluster, a path), the most first.
-pub(super) fn counts_table(
+fn counts_table(
     counts: BTreeMap<&str, (usize, usize)>,
     header: &[&str; 3],
     what: &'static str,
@@ -379,7 +381,7 @@ fn secrets(report: &DiffReport, w: &mut Writer) {
     let mut clusters: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for secret in &report.secrets {
         let entry = clusters
-            .entry(super::render::cluster_of(&secret.community))
+            .entry(crate::report::diff::render::cluster_of(&secret.community))
             .or_default();
         if secret.change == "added" {
             entry.0 += 1;
@@ -442,7 +444,11 @@ fn files(report: &DiffReport, w: &mut Writer) {
 /// Groups of files that change the same way, each in a `<details>` block, then the files added,
 /// removed, or changed in their text only. When not everything fits, the lists come first, each
 /// cut short, then the largest groups.
-fn file_details(groups: &[super::render::FileGroup<'_>], largest_first: bool, w: &mut Writer) {
+fn file_details(
+    groups: &[crate::report::diff::render::FileGroup<'_>],
+    largest_first: bool,
+    w: &mut Writer,
+) {
     let mut changed: Vec<_> = groups
         .iter()
         .filter(|(_, status, changes)| *status == "changed" && !changes.is_empty())
@@ -461,7 +467,7 @@ fn file_details(groups: &[super::render::FileGroup<'_>], largest_first: bool, w:
 }
 
 /// The files added, removed, or changed in their text only, at most `limit` of each.
-fn file_lists(groups: &[super::render::FileGroup<'_>], limit: usize, w: &mut Writer) {
+fn file_lists(groups: &[crate::report::diff::render::FileGroup<'_>], limit: usize, w: &mut Writer) {
     let lists = [
         ("Added:", "added files", "added", true),
         ("Removed:", "removed files", "removed", true),

@@ -19,10 +19,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::drift::{
-    CommunityReport, DriftReport, OverrideReport, bespoke_of_budget, clip, community_fails,
-    drifting, verdict,
-};
+use crate::report::drift::render::{bespoke_of_budget, clip, community_fails, drifting, verdict};
+use crate::report::drift::{CommunityReport, DriftReport, OverrideReport};
 
 /// The data of the communities, as JSON that can stand inside a `<script>` element: no `<`, `>`
 /// or `&` in it, so no text can close the element.

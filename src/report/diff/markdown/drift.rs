@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::budget::Writer;
 use super::commonmark::{arrow, cell, communities, plain, strs};
-use super::render::{of_budget, plural};
-use super::render_markdown::{SUMMARY_ROWS, counts_table};
-use super::{BespokeChange, DiffReport};
+use super::{SUMMARY_ROWS, counts_table};
+use crate::report::diff::render::{of_budget, plural};
+use crate::report::diff::{BespokeChange, DiffReport};
 
 /// Rows of any table.
 const ALL: usize = usize::MAX;
@@ -95,7 +95,7 @@ fn bespoke_groups<'r>(
         &'a str,
         Option<&'a str>,
         Option<&'a str>,
-        Option<&'a super::Place>,
+        Option<&'a crate::report::diff::Place>,
     );
     let mut index: BTreeMap<Key<'r>, usize> = BTreeMap::new();
     let mut groups: Vec<BespokeGroup<'r>> = Vec::new();

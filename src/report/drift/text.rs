@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::drift::{
-    CommunityReport, DriftReport, Edit, PathCount, arrow, bespoke_of_budget, clip, community_fails,
-    counted, drifting, inherited_text, newly_inheriting_note, places_by_file, totals_line,
-    value_shown, verdict, where_to_set,
+use super::render::{
+    arrow, bespoke_of_budget, clip, community_fails, counted, drifting, inherited_text,
+    newly_inheriting_note, places_by_file, totals_line, value_shown, verdict, where_to_set,
 };
+use super::{CommunityReport, DriftReport, Edit, PathCount};
 
 /// The longest value shown in full; longer ones are cut (the JSON report has them whole).
 const VALUE_WIDTH: usize = 100;

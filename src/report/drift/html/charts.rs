@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::drift::{ArchetypeReport, CommunityReport, DriftReport, clip, counted};
-use super::drift_html::escape;
-use super::drift_text::per_community;
+use super::escape;
+use crate::report::drift::render::{clip, counted};
+use crate::report::drift::text::per_community;
+use crate::report::drift::{ArchetypeReport, CommunityReport, DriftReport};
 
 /// The width of every chart, in SVG units; charts scale down with the page.
 const CHART_WIDTH: f64 = 960.0;

@@ -3,9 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{
-    ArchetypeChange, BespokeChange, BudgetChange, DriftDiff, Side, mixin_of, overrides, place_at,
-};
+use super::model::{mixin_of, overrides, place_at};
+use super::{ArchetypeChange, BespokeChange, BudgetChange, DriftDiff, Side};
 use crate::report::drift::{CommunityReport, DriftReport};
 use crate::resolve::value::{DeclId, Node, value_text};
 

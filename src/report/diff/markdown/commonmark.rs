@@ -1,7 +1,7 @@
 //! CommonMark for the Markdown diff: code spans, text and HTML escaped so that GitHub reads
 //! them as written (even in a table cell), and lists of names that stay short.
 
-use super::render::{cut, per_group, plural};
+use crate::report::diff::render::{cut, per_group, plural};
 
 /// Names listed one by one; more are counted per cluster or directory.
 const MAX_NAMES: usize = 12;
@@ -74,7 +74,7 @@ pub(super) struct Names {
 pub(super) const COMMUNITIES: Names = Names {
     what: ("community", "communities"),
     groups: ("cluster", "clusters"),
-    group: super::render::cluster_of,
+    group: crate::report::diff::render::cluster_of,
 };
 
 /// Files, by directory.

@@ -6,11 +6,12 @@
 
 use std::fmt::Write as _;
 
-use super::drift::{
-    ArchetypeReport, CommunityReport, DriftReport, Edit, PathCount, arrow, bespoke_of_budget, clip,
-    community_fails, counted, drifting, newly_inheriting_note, totals_line, verdict,
+use super::render::{
+    arrow, bespoke_of_budget, clip, community_fails, counted, drifting, newly_inheriting_note,
+    totals_line, verdict,
 };
-use super::drift_text::{names_list, per_community};
+use super::text::{names_list, per_community};
+use super::{ArchetypeReport, CommunityReport, DriftReport, Edit, PathCount};
 
 /// The longest value shown in full; longer ones are cut (the JSON report has them whole).
 const VALUE_WIDTH: usize = 80;

@@ -1,0 +1,420 @@
+//! Declaring and linking: a declaration for every item of every file, each name in its
+//! namespace, then the parent, mixins and cluster each one names, and the communities in
+//! `cluster/name` order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::error::ResolveError;
+use super::lower::{Lowering, OpKind};
+use super::value::{self, DeclId, Scalar, path_text};
+use super::{Decl, FileInput};
+use crate::intern::{Interner, Symbol};
+use crate::source::{FileId, Loc};
+use crate::syntax::ast::{self, DeclKind};
+
+pub(super) fn check_imports(files: &[FileInput<'_>], errors: &mut Vec<ResolveError>) {
+    let mut known: Vec<String> = files.iter().map(|file| file.module.clone()).collect();
+    known.extend(
+        crate::stdlib::MODULES
+            .iter()
+            .map(|(module, _)| module.to_string()),
+    );
+    for file in files {
+        for item in &file.ast.items {
+            let ast::ItemKind::Import(import) = &item.kind else {
+                continue;
+            };
+            let module: Vec<&str> = import.path.iter().map(|part| part.name.as_str()).collect();
+            let module = module.join(".");
+            if known.contains(&module) {
+                continue;
+            }
+            let help = match crate::diagnostics::suggest::did_you_mean(
+                &module,
+                known.iter().map(String::as_str),
+            ) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "modules are `std.NAME` for the standard library, or a path from the fleet root such as `archetypes.course` for `archetypes/course.hub`".to_string(),
+            };
+            let span = import.path[0]
+                .span
+                .to(import.path[import.path.len() - 1].span);
+            errors.push(ResolveError::UnknownImport {
+                module,
+                at: Loc::new(file.file, span),
+                help,
+            });
+        }
+    }
+}
+
+/// The namespaces of declaration names: a chart, a layer and a cluster may share a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Namespace {
+    Charts,
+    Layers,
+    Clusters,
+}
+
+impl Namespace {
+    /// Communities have none: they are named per cluster.
+    fn of(kind: DeclKind) -> Option<Namespace> {
+        match kind {
+            DeclKind::Chart => Some(Namespace::Charts),
+            DeclKind::Platform | DeclKind::Archetype | DeclKind::Mixin => Some(Namespace::Layers),
+            DeclKind::Cluster => Some(Namespace::Clusters),
+            DeclKind::Community => None,
+        }
+    }
+}
+
+/// Creates a declaration for every item and lowers its body.
+pub(super) fn declare(
+    files: &[FileInput<'_>],
+    names: &mut Interner,
+    errors: &mut Vec<ResolveError>,
+) -> Vec<Decl> {
+    let mut decls: Vec<Decl> = Vec::new();
+    let mut namespaces: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
+    for file in files {
+        for item in &file.ast.items {
+            let ast::ItemKind::Decl(decl) = &item.kind else {
+                continue;
+            };
+            let id = DeclId(decls.len() as u32);
+            let name = names.intern(&decl.name.name);
+            if matches!(decl.kind, DeclKind::Community | DeclKind::Cluster)
+                && !is_file_name(&decl.name.name)
+            {
+                errors.push(ResolveError::InvalidName {
+                    name: decl.name.name.clone(),
+                    kind: decl.kind.keyword(),
+                    at: Loc::new(file.file, decl.name.span),
+                });
+            }
+            if let Some(namespace) = Namespace::of(decl.kind) {
+                if let Some(&first) = namespaces.get(&(namespace, name)) {
+                    let first: &Decl = &decls[first.0 as usize];
+                    errors.push(ResolveError::DuplicateDeclaration {
+                        name: decl.name.name.clone(),
+                        at: Loc::new(file.file, decl.name.span),
+                        first: first.loc(),
+                        help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third".to_string(),
+                    });
+                    continue;
+                }
+                namespaces.insert((namespace, name), id);
+            }
+            let mut lowering = Lowering {
+                names,
+                errors,
+                file: file.file,
+                decl: id,
+                kind: decl.kind,
+            };
+            let layer = lowering.layer(&decl.body);
+            let deprecated = item.annotations.iter().find_map(|annotation| {
+                (annotation.name.name == "deprecated").then(|| {
+                    annotation
+                        .args
+                        .iter()
+                        .find_map(|argument| match &argument.kind {
+                            ast::ValueKind::Str { value, .. } => Some(value.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default()
+                })
+            });
+            decls.push(Decl {
+                kind: decl.kind,
+                name,
+                display: decl.name.name.clone(),
+                file: file.file,
+                name_span: decl.name.span,
+                span: item.span,
+                doc: item.doc.as_ref().map(|doc| doc.text.clone()),
+                parent: None,
+                mixins: Vec::new(),
+                cluster: None,
+                layer,
+                deprecated,
+            });
+            check_duplicate_assignments(decls.last().expect("just pushed"), names, errors);
+        }
+    }
+    decls
+}
+
+/// Whether a name can be one part of a path: communities and clusters name emitted files.
+pub fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Within one declaration a leaf may be set once (a `delete` before setting it again is fine).
+fn check_duplicate_assignments(decl: &Decl, names: &Interner, errors: &mut Vec<ResolveError>) {
+    for ops in [&decl.layer.ops, &decl.layer.properties] {
+        if ops.len() < 2 {
+            continue;
+        }
+        // Ordered by path, so a `delete` finds what it removes by a range, not a scan.
+        let mut set: BTreeMap<Vec<Symbol>, Loc> = BTreeMap::new();
+        for op in ops {
+            match &op.kind {
+                OpKind::Set(node) => {
+                    let mut prefix = op.path.clone();
+                    node.for_each_leaf(&mut prefix, &mut |path, leaf| {
+                        let at = leaf.place_or(op.origin);
+                        if let Some(first) = set.insert(path.to_vec(), at) {
+                            errors.push(ResolveError::DuplicateAssignment {
+                                path: path_text(path, names),
+                                decl: format!("`{}`", decl.display),
+                                at,
+                                first,
+                            });
+                        }
+                    });
+                }
+                OpKind::Delete => value::remove_under(&mut set, &op.path),
+                OpKind::Append(_) => {}
+            }
+        }
+    }
+}
+
+/// Finds the parent, mixins and cluster of every declaration.
+pub(super) fn link(
+    decls: &mut [Decl],
+    files: &[FileInput<'_>],
+    names: &mut Interner,
+    errors: &mut Vec<ResolveError>,
+) {
+    let mut by_name: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
+    for (index, decl) in decls.iter().enumerate() {
+        if let Some(namespace) = Namespace::of(decl.kind) {
+            by_name
+                .entry((namespace, decl.name))
+                .or_insert(DeclId(index as u32));
+        }
+    }
+    let cluster_key = names.intern("cluster");
+    // Walk the AST again for the names as written, with their spans.
+    let mut index = 0;
+    for file in files {
+        for item in &file.ast.items {
+            let ast::ItemKind::Decl(ast_decl) = &item.kind else {
+                continue;
+            };
+            let Some(decl) = decls.get(index) else {
+                return;
+            };
+            if decl.file != file.file || decl.name_span != ast_decl.name.span {
+                // A duplicate that was not declared.
+                continue;
+            }
+            let id = DeclId(index as u32);
+            index += 1;
+            let resolver = Linker {
+                decls,
+                by_name: &by_name,
+                names,
+                file: file.file,
+            };
+            let parent = ast_decl.parent.as_ref().and_then(|parent| {
+                let wanted: &[DeclKind] = match ast_decl.kind {
+                    DeclKind::Chart => &[DeclKind::Chart],
+                    DeclKind::Platform => &[DeclKind::Platform],
+                    DeclKind::Archetype => &[DeclKind::Platform, DeclKind::Archetype],
+                    _ => &[DeclKind::Archetype],
+                };
+                resolver.find(parent, wanted, errors)
+            });
+            let mixins: Vec<DeclId> = ast_decl
+                .mixins
+                .iter()
+                .filter_map(|mixin| resolver.find(mixin, &[DeclKind::Mixin], errors))
+                .collect();
+            let mut cluster = None;
+            if ast_decl.kind == DeclKind::Community {
+                let cluster_op = decls[id.0 as usize]
+                    .layer
+                    .properties
+                    .iter()
+                    .find(|op| op.path == [cluster_key]);
+                match cluster_op {
+                    Some(op) => {
+                        if let OpKind::Set(node) = &op.kind
+                            && let Some(Scalar::Reference(name) | Scalar::Str(name)) =
+                                node.as_scalar()
+                        {
+                            let at = node.provenance().map_or(op.origin.span, |p| p.origin.span);
+                            let written = ast::Ident {
+                                name: name.to_string(),
+                                span: at,
+                                quoted: false,
+                            };
+                            cluster = resolver.find(&written, &[DeclKind::Cluster], errors);
+                        }
+                    }
+                    None => errors.push(ResolveError::MissingCluster {
+                        community: ast_decl.name.name.clone(),
+                        at: Loc::new(file.file, ast_decl.name.span),
+                    }),
+                }
+            }
+            let decl = &mut decls[id.0 as usize];
+            decl.parent = parent;
+            decl.mixins = mixins;
+            decl.cluster = cluster;
+        }
+    }
+    link_charts(decls, &by_name, names);
+}
+
+/// A platform that extends nothing starts from the defaults of its chart, when the fleet
+/// declares that chart: `chart = "basehub"` makes `chart basehub` its parent.
+fn link_charts(
+    decls: &mut [Decl],
+    by_name: &HashMap<(Namespace, Symbol), DeclId>,
+    names: &Interner,
+) {
+    let Some(chart_key) = names.get("chart") else {
+        return;
+    };
+    for decl in decls.iter_mut() {
+        if decl.kind != DeclKind::Platform || decl.parent.is_some() {
+            continue;
+        }
+        let chart = decl.layer.properties.iter().find_map(|op| match &op.kind {
+            OpKind::Set(node) if op.path == [chart_key] => match node.as_scalar() {
+                Some(Scalar::Str(text) | Scalar::Reference(text)) => names.get(text),
+                _ => None,
+            },
+            _ => None,
+        });
+        if let Some(&chart) = chart.and_then(|chart| by_name.get(&(Namespace::Charts, chart))) {
+            decl.parent = Some(chart);
+        }
+    }
+}
+
+struct Linker<'a> {
+    decls: &'a [Decl],
+    by_name: &'a HashMap<(Namespace, Symbol), DeclId>,
+    names: &'a Interner,
+    file: FileId,
+}
+
+impl Linker<'_> {
+    fn find(
+        &self,
+        written: &ast::Ident,
+        wanted: &[DeclKind],
+        errors: &mut Vec<ResolveError>,
+    ) -> Option<DeclId> {
+        let expected = describe_kinds(wanted);
+        let namespace = wanted
+            .first()
+            .copied()
+            .and_then(Namespace::of)
+            .unwrap_or(Namespace::Layers);
+        let at = Loc::new(self.file, written.span);
+        let found = self
+            .names
+            .get(&written.name)
+            .and_then(|symbol| self.by_name.get(&(namespace, symbol)));
+        let Some(&id) = found else {
+            let candidates = self
+                .decls
+                .iter()
+                .filter(|decl| wanted.contains(&decl.kind))
+                .map(|decl| self.names.resolve(decl.name));
+            let help = match crate::diagnostics::suggest::did_you_mean(&written.name, candidates) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!("declare the {expected}, or check the spelling"),
+            };
+            errors.push(ResolveError::UnknownName {
+                expected,
+                name: written.name.clone(),
+                at,
+                help,
+            });
+            return None;
+        };
+        let decl = &self.decls[id.0 as usize];
+        if !wanted.contains(&decl.kind) {
+            errors.push(ResolveError::WrongKind {
+                name: written.name.clone(),
+                expected,
+                found: decl.kind.keyword(),
+                at,
+                declared: decl.loc(),
+                help: match wanted {
+                    [DeclKind::Archetype] => {
+                        "a community extends an archetype; mixins go after `with`".to_string()
+                    }
+                    [DeclKind::Mixin] => "only mixins can be listed after `with`".to_string(),
+                    _ => format!("name a {expected} here"),
+                },
+            });
+            return None;
+        }
+        Some(id)
+    }
+}
+
+fn describe_kinds(kinds: &[DeclKind]) -> &'static str {
+    match kinds {
+        [DeclKind::Platform] => "platform",
+        [DeclKind::Platform, DeclKind::Archetype] => "platform or archetype",
+        [DeclKind::Archetype] => "archetype",
+        [DeclKind::Mixin] => "mixin",
+        [DeclKind::Chart] => "chart",
+        _ => "cluster",
+    }
+}
+
+/// Sorts communities by `cluster/name`, names them so, and reports two of one name on one
+/// cluster.
+pub(super) fn order_communities(
+    decls: &mut [Decl],
+    names: &Interner,
+    errors: &mut Vec<ResolveError>,
+) -> Vec<DeclId> {
+    let mut communities: Vec<(String, DeclId)> = decls
+        .iter()
+        .enumerate()
+        .filter(|(_, decl)| decl.kind == DeclKind::Community)
+        .map(|(index, decl)| {
+            let cluster = decl
+                .cluster
+                .map_or("?", |cluster| names.resolve(decls[cluster.0 as usize].name));
+            (
+                format!("{cluster}/{}", names.resolve(decl.name)),
+                DeclId(index as u32),
+            )
+        })
+        .collect();
+    communities.sort();
+    for (display, id) in &communities {
+        decls[id.0 as usize].display = display.clone();
+    }
+    for pair in communities.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            let first = &decls[pair[0].1.0 as usize];
+            let second = &decls[pair[1].1.0 as usize];
+            errors.push(ResolveError::DuplicateDeclaration {
+                name: pair[1].0.clone(),
+                at: second.loc(),
+                first: first.loc(),
+                help: "rename one of them; a community's name must be unique on its cluster"
+                    .to_string(),
+            });
+        }
+    }
+    communities.into_iter().map(|(_, id)| id).collect()
+}

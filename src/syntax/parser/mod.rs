@@ -1,0 +1,219 @@
+//! Items, blocks and statements, with recovery at statement and declaration boundaries.
+//!
+//! nom parsers stop at the first failure. Here every failure is turned into a diagnostic, the
+//! input is skipped to the next statement (or declaration) boundary, and parsing goes on, so one
+//! typo never hides the next.
+//!
+//! This file holds the frame every construct shares: the file, braced blocks, and the doc
+//! comments and annotations before an item or statement. `items.rs` parses top-level items,
+//! `statements.rs` the statements of a block, and `recovery.rs` skips to a boundary and reports
+//! what went wrong.
+
+mod items;
+mod recovery;
+mod statements;
+
+use super::ast::{Annotation, Block, Doc, File, Item};
+use super::error::{SyntaxError, source_span};
+use super::lexical::{Cx, PErr, PResult, scan_comments, sp, sp_nl};
+use super::values::annotation;
+use crate::source::Span;
+use items::{item, starts_item};
+use recovery::{Boundary, end_of_line, report_failure, skip, skip_with};
+use statements::statement;
+
+/// Words that start a top-level item.
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "import",
+    "chart",
+    "platform",
+    "archetype",
+    "mixin",
+    "community",
+    "cluster",
+    "type",
+    "schema",
+];
+
+/// Words that start a policy or delete statement.
+pub const STATEMENT_KEYWORDS: &[&str] = &["tunable", "locked", "identity", "budget", "delete"];
+
+/// Parses a whole file. Never fails: errors are collected in the context.
+pub fn file<'a>(cx: &Cx<'a>) -> File {
+    let comments = scan_comments(cx.text);
+    let mut inner_docs = Vec::new();
+    let mut items = Vec::new();
+    let mut rest = cx.text.strip_prefix('\u{feff}').unwrap_or(cx.text);
+    loop {
+        let (after, doc) = leading(cx, rest, Some(&mut inner_docs));
+        rest = after;
+        if rest.is_empty() {
+            report_dangling(cx, &doc);
+            break;
+        }
+        if let Some(delimiter) = rest.chars().next().filter(|c| matches!(c, '}' | ']' | ')')) {
+            cx.report(SyntaxError::UnmatchedDelimiter {
+                delimiter,
+                span: source_span(Span::new(cx.offset(rest), cx.offset(rest) + 1)),
+            });
+            rest = &rest[1..];
+            continue;
+        }
+        let start = rest;
+        let (after_annotations, annotations) = match annotations(cx, rest) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                report_failure(cx, error);
+                rest = skip(cx, start, Boundary::Item);
+                continue;
+            }
+        };
+        match item(cx, after_annotations) {
+            Ok((after, kind)) => {
+                items.push(Item {
+                    doc,
+                    annotations,
+                    kind,
+                    span: cx.span(start, after),
+                });
+                rest = end_of_line(cx, after, Boundary::Item);
+            }
+            Err(error) => {
+                report_failure(cx, error);
+                rest = skip(cx, start, Boundary::Item);
+            }
+        }
+    }
+    File {
+        inner_docs,
+        items,
+        comments,
+    }
+}
+
+/// Parses `{ ... }` with `parse_one` for each element, recovering at element boundaries.
+/// Returns the rest of the input, the elements and the span of the braces.
+pub fn braced<'a, T>(
+    cx: &Cx<'a>,
+    input: &'a str,
+    what: &'static str,
+    mut parse_one: impl FnMut(&Cx<'a>, &'a str, Option<Doc>, Vec<Annotation>) -> PResult<'a, T>,
+) -> (&'a str, Vec<T>, Span) {
+    let open = cx.offset(input);
+    let mut rest = &input[1..];
+    let mut elements = Vec::new();
+    loop {
+        let (after, doc) = leading(cx, rest, None);
+        rest = after;
+        if let Some(after_close) = rest.strip_prefix('}') {
+            report_dangling(cx, &doc);
+            return (
+                after_close,
+                elements,
+                Span::new(open, cx.offset(after_close)),
+            );
+        }
+        if rest.is_empty() || (cx.at_line_start(rest) && starts_item(cx, rest)) {
+            report_dangling(cx, &doc);
+            if !(rest.is_empty() && cx.ran_off_end.get()) {
+                // Point just after the last text before the place the block had to end.
+                let before = cx.text[..cx.offset(rest)].trim_end().len();
+                cx.report(SyntaxError::UnclosedDelimiter {
+                    delimiter: '{',
+                    closing: '}',
+                    what,
+                    span: source_span(Span::empty(before)),
+                    open: source_span(Span::new(open, open + 1)),
+                });
+            }
+            return (rest, elements, Span::new(open, cx.offset(rest)));
+        }
+        let start = rest;
+        let parsed = annotations(cx, rest)
+            .and_then(|(after, annotations)| parse_one(cx, after, doc, annotations));
+        match parsed {
+            Ok((after, element)) => {
+                elements.push(element);
+                rest = end_of_line(cx, after, Boundary::Statement);
+            }
+            Err(error) => {
+                report_failure(cx, error);
+                rest = skip_with(cx, start, Boundary::Statement, cx.take_too_deep());
+            }
+        }
+    }
+}
+
+/// A block of statements.
+pub fn block<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Block> {
+    if !input.starts_with('{') {
+        return Err(PErr::expected(input, "`{`"));
+    }
+    cx.nested(input, || {
+        let (rest, statements, span) = braced(cx, input, "block", statement);
+        Ok((rest, Block { statements, span }))
+    })
+}
+
+/// Skips separators, blank lines and comments, collecting `///` lines as a doc comment and, at
+/// the top of a file, `//!` lines.
+fn leading<'a>(
+    cx: &Cx<'a>,
+    mut input: &'a str,
+    mut inner_docs: Option<&mut Vec<String>>,
+) -> (&'a str, Option<Doc>) {
+    let mut doc: Option<Doc> = None;
+    loop {
+        let trimmed = input.trim_start_matches([' ', '\t', '\r', '\n', ',', ';']);
+        if trimmed.starts_with("///") && !trimmed.starts_with("////") {
+            let end = trimmed.find('\n').unwrap_or(trimmed.len());
+            let line = trimmed[3..end].trim_end();
+            let line = line.strip_prefix(' ').unwrap_or(line);
+            let span = Span::new(cx.offset(trimmed), cx.offset(trimmed) + end);
+            match &mut doc {
+                Some(doc) => {
+                    doc.text.push('\n');
+                    doc.text.push_str(line);
+                    doc.span = doc.span.to(span);
+                }
+                None => {
+                    doc = Some(Doc {
+                        text: line.to_string(),
+                        span,
+                    })
+                }
+            }
+            input = &trimmed[end..];
+        } else if trimmed.starts_with("//!") {
+            let end = trimmed.find('\n').unwrap_or(trimmed.len());
+            if let Some(docs) = inner_docs.as_deref_mut() {
+                let line = trimmed[3..end].trim_end();
+                docs.push(line.strip_prefix(' ').unwrap_or(line).to_string());
+            }
+            input = &trimmed[end..];
+        } else if trimmed.starts_with("//") || trimmed.starts_with("/*") {
+            input = sp(cx, trimmed);
+        } else {
+            return (trimmed, doc);
+        }
+    }
+}
+
+fn report_dangling(cx: &Cx<'_>, doc: &Option<Doc>) {
+    if let Some(doc) = doc {
+        cx.report(SyntaxError::DanglingDocComment {
+            span: source_span(doc.span),
+        });
+    }
+}
+
+/// `@name(...)` annotations, each followed by any whitespace.
+fn annotations<'a>(cx: &Cx<'a>, mut input: &'a str) -> PResult<'a, Vec<Annotation>> {
+    let mut found = Vec::new();
+    while input.starts_with('@') {
+        let (after, parsed) = annotation(cx, input)?;
+        found.push(parsed);
+        input = sp_nl(cx, after);
+    }
+    Ok((input, found))
+}
