@@ -1,17 +1,61 @@
-//! Says plainly, when the crate is built on a clone without `../shared/corpus`, that the tests
-//! over the real fleet are ignored, with that reason in the test summary (CI requires the corpus
-//! and fails instead).
+//! Says plainly, in the test summary, which tests cannot run on this machine: when
+//! `../shared/corpus`, `terraform`, Python's PyYAML or Chromium is missing, the tests that need it
+//! are `ignored` with that reason (CI has them all and fails instead of skipping).
 
-#![allow(clippy::disallowed_methods)] // a build script looks at the disk
+#![allow(clippy::disallowed_methods)] // a build script looks at the disk and the tools
+
+use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=../shared/corpus");
-    println!("cargo::rustc-check-cfg=cfg(hubc_no_corpus)");
-    if !std::path::Path::new("../shared/corpus").is_dir() {
-        // The tests over the real fleet are then `ignored` in the summary, with this reason.
-        println!("cargo:rustc-cfg=hubc_no_corpus");
-        println!(
-            "cargo:warning=../shared/corpus is missing: the tests over the real fleet are ignored"
-        );
+    println!("cargo:rerun-if-env-changed=PATH");
+    for cfg in [
+        "hubc_no_corpus",
+        "hubc_no_terraform",
+        "hubc_no_pyyaml",
+        "hubc_no_chromium",
+    ] {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+    }
+    let runs = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .output()
+            .is_ok_and(|output| output.status.success())
+    };
+    let missing = [
+        (
+            "hubc_no_corpus",
+            !std::path::Path::new("../shared/corpus").is_dir(),
+            "../shared/corpus",
+        ),
+        (
+            "hubc_no_terraform",
+            !runs("terraform", &["version"]),
+            "terraform",
+        ),
+        (
+            "hubc_no_pyyaml",
+            !runs("python3", &["-c", "import yaml"]),
+            "python3 with PyYAML",
+        ),
+        (
+            "hubc_no_chromium",
+            ![
+                "chromium",
+                "chromium-browser",
+                "google-chrome-stable",
+                "google-chrome",
+            ]
+            .iter()
+            .any(|browser| runs(browser, &["--version"])),
+            "chromium",
+        ),
+    ];
+    for (cfg, is_missing, what) in missing {
+        if is_missing {
+            println!("cargo:rustc-cfg={cfg}");
+            println!("cargo:warning={what} is missing: the tests that need it are ignored");
+        }
     }
 }

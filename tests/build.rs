@@ -446,6 +446,7 @@ fn values_files_read_back_as_the_library_tree_with_serde_yaml_ng() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+#[cfg_attr(hubc_no_pyyaml, ignore = "python3 with PyYAML is not installed")]
 #[test]
 fn values_files_and_manifests_read_back_the_same_with_pyyaml() {
     let fleet = Fleet::load(&example_fleet());
@@ -540,6 +541,7 @@ fn charts(out: &Path, fleet: &Fleet) -> BTreeMap<(String, String), String> {
 }
 
 #[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
+#[cfg_attr(hubc_no_pyyaml, ignore = "python3 with PyYAML is not installed")]
 #[test]
 fn values_files_validate_against_the_z2jh_schema() {
     let Some(corpus) = common::corpus() else {
@@ -702,6 +704,7 @@ fn terraform_text(output: &Output) -> String {
 }
 
 #[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
 #[test]
 fn tfvars_are_formatted_and_type_check_against_the_provider_modules() {
     let Some(corpus) = common::corpus() else {

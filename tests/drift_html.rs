@@ -216,6 +216,7 @@ fn render_in_chromium(fleet: &str, test_name: &str) {
     eprint!("{said}");
 }
 
+#[cfg_attr(hubc_no_chromium, ignore = "chromium is not installed")]
 #[test]
 fn the_html_report_renders_in_headless_chromium() {
     render_in_chromium("examples/drifting", "chromium");
@@ -224,6 +225,7 @@ fn the_html_report_renders_in_headless_chromium() {
 /// A fleet of 1,000 communities with mixins, eight more settings each and many shared values:
 /// the page stays under 1 MB, lists every community, and Chromium draws it. How long it takes is
 /// measured by `cargo bench --bench drift_html`, not here.
+#[cfg_attr(hubc_no_chromium, ignore = "chromium is not installed")]
 #[test]
 fn a_fleet_of_a_thousand_communities_gives_a_page_under_a_megabyte() {
     let directory = TempDir::new("thousand");

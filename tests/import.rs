@@ -172,6 +172,7 @@ fn the_imported_corpus_checks_clean_and_is_formatted() {
 }
 
 #[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
 #[test]
 fn every_imported_clusters_tfvars_means_what_the_original_did() {
     let Some(corpus) = common::corpus() else {

@@ -97,6 +97,7 @@ fn summary_counts(text: &str) -> (usize, usize, usize) {
 }
 
 #[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
 #[test]
 fn every_file_of_each_kind_under_an_unexpected_name_is_imported_or_warned_about() {
     let Some(corpus) = common::corpus() else {
@@ -385,6 +386,7 @@ fn a_build_that_differs_from_the_input_is_named_value_by_value() {
     );
 }
 
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
 #[test]
 fn variables_terraform_converts_are_taken_as_terraform_takes_them() {
     let directory = TempDir::new("conversions");

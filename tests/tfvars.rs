@@ -369,6 +369,7 @@ fn terraform_values(work: &Path, files: &[std::path::PathBuf]) -> serde_json::Va
     plan["variables"].clone()
 }
 
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
 #[test]
 fn generated_tfvars_mean_to_hubc_what_they_mean_to_terraform() {
     if !common::terraform_installed() {
