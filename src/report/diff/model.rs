@@ -459,25 +459,32 @@ fn uses(analysis: &Analysis, community: DeclId, decl: DeclId) -> bool {
 /// Whether `community` ends up with another value at one of `changes`' paths: how a chart's
 /// defaults reach a hub, since they are never in its values file.
 fn inherits_a_change(
-    base: &Side<'_>,
-    head: &Side<'_>,
+    (base, base_ids): (&Side<'_>, &HashMap<&str, DeclId>),
+    (head, head_ids): (&Side<'_>, &HashMap<&str, DeclId>),
     community: &str,
     changes: &[ValueChange],
 ) -> bool {
-    let value_at = |side: &Side<'_>, path: &str| -> Option<String> {
+    let value_at = |side: &Side<'_>, ids: &HashMap<&str, DeclId>, path: &str| -> Option<String> {
         let analysis = side.analysis;
-        let id = analysis
-            .fleet
-            .find_community(community, &analysis.names)
-            .ok()?;
+        let id = *ids.get(community)?;
         let keys = crate::explain::split_path(path)?;
         let symbols: Option<Vec<_>> = keys.iter().map(|key| analysis.names.get(key)).collect();
         let node = analysis.fleet.values(id).lookup(&symbols?)?;
         Some(value_text(node, &analysis.names))
     };
-    changes
+    changes.iter().any(|change| {
+        value_at(base, base_ids, &change.path) != value_at(head, head_ids, &change.path)
+    })
+}
+
+/// Every community of a side by its `cluster/name`, looked up once rather than per change.
+fn community_ids<'a>(side: &Side<'a>) -> HashMap<&'a str, DeclId> {
+    let fleet = &side.analysis.fleet;
+    fleet
+        .communities
         .iter()
-        .any(|change| value_at(base, &change.path) != value_at(head, &change.path))
+        .map(|&id| (fleet.decl(id).display.as_str(), id))
+        .collect()
 }
 
 fn declaration_changes(
@@ -486,6 +493,7 @@ fn declaration_changes(
     changed: &BTreeSet<String>,
     stale: &[StaleOverride],
 ) -> Vec<DeclarationChange> {
+    let (base_ids, head_ids) = (community_ids(base), community_ids(head));
     let before = shared_declarations(base.analysis);
     let after = shared_declarations(head.analysis);
     let keys: BTreeSet<&(&'static str, String)> = before.keys().chain(after.keys()).collect();
@@ -513,8 +521,8 @@ fn declaration_changes(
                 continue;
             }
             let name = side.analysis.fleet.decl(community).display.clone();
-            let through_helm =
-                decl.kind == DeclKind::Chart && inherits_a_change(base, head, &name, &changes);
+            let through_helm = decl.kind == DeclKind::Chart
+                && inherits_a_change((base, &base_ids), (head, &head_ids), &name, &changes);
             if changed.contains(&name) || through_helm {
                 communities.push(name);
             } else {
