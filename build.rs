@@ -1,6 +1,6 @@
 //! Says plainly, in the test summary, which tests cannot run on this machine: when
-//! `../shared/corpus`, `terraform`, Python's PyYAML or Chromium is missing, the tests that need it
-//! are `ignored` with that reason (CI has them all and fails instead of skipping).
+//! `../shared/corpus`, `terraform`, Python's PyYAML, Chromium or Neovim is missing, the tests
+//! that need it are `ignored` with that reason (CI has them all and fails instead of skipping).
 
 #![allow(clippy::disallowed_methods)] // a build script looks at the disk and the tools
 
@@ -14,6 +14,7 @@ fn main() {
         "hubc_no_terraform",
         "hubc_no_pyyaml",
         "hubc_no_chromium",
+        "hubc_no_nvim",
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
@@ -51,6 +52,7 @@ fn main() {
             .any(|browser| runs(browser, &["--version"])),
             "chromium",
         ),
+        ("hubc_no_nvim", !runs("nvim", &["--version"]), "nvim"),
     ];
     for (cfg, is_missing, what) in missing {
         if is_missing {

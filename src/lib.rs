@@ -33,6 +33,7 @@ pub mod explain;
 pub mod format;
 pub mod import;
 pub mod intern;
+pub mod lsp;
 pub mod report;
 pub mod resolve;
 pub mod schema;

@@ -133,13 +133,12 @@ fn positions_values_and_users_are_answered_from_the_compiled_fleet() {
     let parent = fleet_decls.decl(staging).parent.unwrap();
     let written = format!(": {}", fleet_decls.decl(parent).display);
     let (file, at) = offset_of(&session, "leap/staging.hub", &written, 3);
-    assert_eq!(
-        query::at(&analysis, &session, file, at),
-        Some(Found::Reference {
-            from: staging,
-            to: parent
-        })
-    );
+    let Some(Found::Reference { from, to, span }) = query::at(&analysis, &session, file, at) else {
+        panic!("no reference after `:`");
+    };
+    assert_eq!((from, to), (staging, parent));
+    let text = &session.sources.get(file).text;
+    assert_eq!(&text[span.range()], fleet_decls.decl(parent).display);
 
     // A key of a statement is the path up to it.
     let (file, at) = offset_of(&session, "leap/staging.hub", "domain", 1);

@@ -219,6 +219,10 @@ fn json_columns_count_characters_after_multibyte_text() {
             ("hub::syntax::unexpected_token".to_string(), 2, 31, 35),
             // `\q` follows 55 characters (60 bytes): `¡` is 2 bytes, `世` and `界` 3 each.
             ("hub::syntax::invalid_escape".to_string(), 3, 56, 58),
+            // Analysis goes on past the syntax errors: `café` is no name, and the fleet has no
+            // archetype `research_group` (columns count characters here too).
+            ("hub::resolve::invalid_name".to_string(), 1, 11, 17),
+            ("hub::resolve::unknown_name".to_string(), 1, 20, 34),
         ]
     );
 }
@@ -241,7 +245,7 @@ fn github_prints_workflow_commands() {
     let directory = TempDir::new("github");
     directory.write(
         "platform.hub",
-        "platform basehub {\n  jupyterhub.cull.timeout = 90sec\n  /// Nothing.\n}\n",
+        "import std.basehub\n\nplatform basehub {\n  chart = \"basehub\"\n  jupyterhub.cull.timeout = 90sec\n  /// Nothing.\n}\n",
     );
     let output = run(
         directory.path(),
@@ -250,10 +254,10 @@ fn github_prints_workflow_commands() {
     assert_eq!(exit_code(&output), 1);
     assert_eq!(
         stdout(&output),
-        "::error file=platform.hub,line=2,col=31,endLine=2,endColumn=34,\
+        "::error file=platform.hub,line=5,col=31,endLine=5,endColumn=34,\
          title=hub%3A%3Asyntax%3A%3Aunknown_unit::unknown unit `sec`%0Ahelp: use a unit such as \
          `GiB`, `Mi`, `G`, `m`, `s` or `h`; quote `\"90sec\"` if it is text\n\
-         ::warning file=platform.hub,line=3,col=3,endLine=3,endColumn=15,\
+         ::warning file=platform.hub,line=6,col=3,endLine=6,endColumn=15,\
          title=hub%3A%3Asyntax%3A%3Adangling_doc_comment::doc comment documents nothing%0Ahelp: \
          put the `///` comment right before a declaration, statement or field, or make it a `//` \
          comment\n"
@@ -273,9 +277,22 @@ fn invalid_utf8_is_reported_where_it_starts() {
     );
     assert_eq!(exit_code(&output), 1);
     let diagnostics = common::json_diagnostics(&output);
-    assert_eq!(diagnostics.len(), 1, "{}", stdout(&output));
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    // The file is analysed as decoded, so its other problems are reported with it.
+    assert_eq!(
+        codes,
+        [
+            "hub::syntax::invalid_utf8",
+            // The statement that holds the invalid bytes is not judged until they are fixed.
+            "hub::resolve::missing_chart",
+        ],
+        "{}",
+        stdout(&output)
+    );
     let diagnostic = &diagnostics[0];
-    assert_eq!(diagnostic["code"], "hub::syntax::invalid_utf8");
     assert_eq!(diagnostic["severity"], "error");
     assert_eq!(diagnostic["line"], 2);
     // `  display_name = "caf` is 21 characters; the invalid byte is the 22nd.
@@ -340,7 +357,9 @@ fn a_dangling_symlink_is_unreadable() {
     let output = run(directory.path(), &["--format", "json", "check", "fleet"]);
     assert_eq!(exit_code(&output), 1);
     let diagnostics = common::json_diagnostics(&output);
-    assert_eq!(diagnostics.len(), 1, "{}", stdout(&output));
+    // The readable file is checked too: its cluster names no provider.
+    assert_eq!(diagnostics.len(), 2, "{}", stdout(&output));
+    assert_eq!(diagnostics[1]["code"], "hub::emit::missing_provider");
     assert_eq!(diagnostics[0]["code"], "hub::io::unreadable");
     assert_eq!(diagnostics[0]["file"], "fleet/platform.hub");
     let message = diagnostics[0]["message"].as_str().unwrap_or_default();
@@ -349,7 +368,7 @@ fn a_dangling_symlink_is_unreadable() {
         "{message}"
     );
     // The readable file is still checked.
-    assert_eq!(summary(&output), (1, 1, 1, 0));
+    assert_eq!(summary(&output), (1, 1, 2, 0));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! resolves, checks and classifies it into an [`Analysis`]. Works on text only: the driver
 //! (or the editor server) says which files there are and what they hold.
 
+pub mod gaps;
 pub mod query;
 pub mod store;
 
@@ -139,6 +140,70 @@ pub fn module_name(relative: &Path) -> String {
     parts.join(".")
 }
 
+/// A file with more syntax errors than this is not a file being typed but something else (a
+/// binary, another language): it is reported, and analysed no further, as if unreadable.
+pub const MAX_SYNTAX_ERRORS: usize = 1000;
+
+/// Whether a file's tree is analysed: all but those of [`MAX_SYNTAX_ERRORS`].
+fn analysed(file: &LoadedFile) -> bool {
+    file.parsed.errors.len() <= MAX_SYNTAX_ERRORS
+}
+
+/// The syntax errors after which the parser skips text: what it skips is lost. The others (an
+/// unknown unit, an invalid date or escape, ...) are reported where they are and the value is
+/// kept as written.
+const STRUCTURAL: &[&str] = &[
+    "hub::syntax::unexpected_token",
+    "hub::syntax::unclosed_delimiter",
+    "hub::syntax::unmatched_delimiter",
+    "hub::syntax::unterminated_string",
+    "hub::syntax::unterminated_text_block",
+    "hub::syntax::unterminated_comment",
+    "hub::syntax::unknown_keyword",
+    "hub::syntax::nesting_too_deep",
+];
+
+/// The gaps the session's syntax errors and unreadable files leave in `fleet`.
+fn gaps_of(session: &Session, fleet: &Fleet) -> gaps::Gaps {
+    let unreadable = session
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.is_error() && diagnostic.code.starts_with("hub::io::"))
+        || !session.files.iter().all(analysed);
+    // The session holds only the diagnostics of loading and parsing here.
+    let mut broken: std::collections::BTreeMap<FileId, gaps::Broken> = Default::default();
+    for diagnostic in &session.diagnostics {
+        if !diagnostic.code.starts_with("hub::syntax::") {
+            continue;
+        }
+        let file = broken
+            .entry(diagnostic.file)
+            .or_insert_with(|| gaps::Broken {
+                file: diagnostic.file,
+                errors: Vec::new(),
+                all_errors: Vec::new(),
+                lost: Default::default(),
+            });
+        file.all_errors.push(diagnostic.span);
+        if STRUCTURAL.contains(&diagnostic.code.as_str()) {
+            file.errors.push(diagnostic.span);
+        }
+    }
+    for loaded in &session.files {
+        if let Some(file) = broken.get_mut(&loaded.id) {
+            file.lost = loaded.parsed.lost.clone();
+        }
+    }
+    let broken: Vec<gaps::Broken> = broken.into_values().collect();
+    let refused: Vec<(FileId, crate::source::Span)> = session
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "hub::resolve::import_outside_fleet")
+        .map(|d| (d.file, d.span))
+        .collect();
+    gaps::Gaps::new(&broken, unreadable, &refused, fleet)
+}
+
 /// A checked fleet: the resolved declarations, their schema and their drift.
 #[derive(Debug)]
 pub struct Analysis {
@@ -148,24 +213,28 @@ pub struct Analysis {
     pub drift: Vec<CommunityDrift>,
     /// The files of the standard modules (`std.*`), in ascending order.
     pub standard_files: Vec<FileId>,
+    /// What the parts that did not parse leave out: the diagnostics they could cause are held
+    /// back.
+    pub gaps: gaps::Gaps,
 }
 
 /// Compiles the schema, resolves the fleet, checks types and classifies drift, adding every
 /// diagnostic to the session. What only building finds (the emitters' own check) is added by the
 /// front ends, which sit above the emitters. `today` decides which `@expires` dates have passed.
 ///
-/// Returns `None`, without analysing, when a file could not be read or parsed: meaning is only
-/// given to a fleet whose every file is whole, so one typo does not cascade into errors about
-/// what it left out.
+/// A file that does not parse is analysed as far as it parsed: its recovered tree declares its
+/// names and values where they are whole, so the rest of the fleet, and the rest of the file,
+/// keep their diagnostics. What the broken parts could have caused is held back ([`gaps`]).
+/// Returns `None` only for a session with no files.
 pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
-    if session.diagnostics.iter().any(Diagnostic::is_error) {
+    if session.files.is_empty() {
         return None;
     }
     let mut names = Interner::new();
     let mut check_errors = Vec::new();
     // Standard modules first: a fleet type that takes a standard type's name is the one
     // reported, and the standard types keep their meaning.
-    let mut ordered: Vec<&LoadedFile> = session.files.iter().collect();
+    let mut ordered: Vec<&LoadedFile> = session.files.iter().filter(|f| analysed(f)).collect();
     ordered.sort_by_key(|loaded| !loaded.module.starts_with("std."));
     let type_sources: Vec<schema::TypeSource<'_>> = ordered
         .into_iter()
@@ -185,6 +254,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let inputs: Vec<FileInput<'_>> = session
         .files
         .iter()
+        .filter(|f| analysed(f))
         .map(|loaded| FileInput {
             file: loaded.id,
             module: loaded.module.clone(),
@@ -214,6 +284,10 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         ))
     });
     found.dedup();
+    let gaps = gaps_of(session, &fleet);
+    if !gaps.is_empty() {
+        found.retain(|diagnostic| !gaps.hides(diagnostic, &fleet, &session.sources));
+    }
     let mut standard_files: Vec<FileId> = session
         .files
         .iter()
@@ -227,6 +301,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         fleet,
         drift,
         standard_files,
+        gaps,
     };
     session.diagnostics.extend(found);
     Some(analysis)

@@ -15,7 +15,11 @@ pub enum Found {
     /// The name of a declaration, where it is declared.
     Declaration(DeclId),
     /// A name that refers to a declaration: after `extends`, `:` or `with`.
-    Reference { from: DeclId, to: DeclId },
+    Reference {
+        from: DeclId,
+        to: DeclId,
+        span: Span,
+    },
     /// A module after `import`.
     Import { module: String, span: Span },
     /// A key of a statement: the path up to and including that key, in the declaration.
@@ -80,11 +84,40 @@ fn reference_at(
     offset: u32,
 ) -> Option<Found> {
     let resolved = analysis.fleet.decl(decl);
+    let ast = written(analysis, session, decl)?;
+    let covers = |span: Span| span.start <= offset && offset <= span.end;
+    if let (Some(parent), Some(to)) = (&ast.parent, resolved.parent)
+        && covers(parent.span)
+    {
+        return Some(Found::Reference {
+            from: decl,
+            to,
+            span: parent.span,
+        });
+    }
+    ast.mixins
+        .iter()
+        .zip(&resolved.mixins)
+        .find(|(written, _)| covers(written.span))
+        .map(|(written, &to)| Found::Reference {
+            from: decl,
+            to,
+            span: written.span,
+        })
+}
+
+/// A declaration as written: its item in its file's tree.
+pub fn written<'a>(
+    analysis: &Analysis,
+    session: &'a Session,
+    decl: DeclId,
+) -> Option<&'a crate::syntax::ast::Decl> {
+    let resolved = analysis.fleet.decl(decl);
     let loaded = session
         .files
         .iter()
         .find(|loaded| loaded.id == resolved.file)?;
-    let ast = loaded
+    loaded
         .parsed
         .file
         .items
@@ -92,18 +125,7 @@ fn reference_at(
         .find_map(|item| match &item.kind {
             ItemKind::Decl(ast) if ast.name.span == resolved.name_span => Some(ast),
             _ => None,
-        })?;
-    let covers = |span: Span| span.start <= offset && offset <= span.end;
-    if let (Some(parent), Some(to)) = (&ast.parent, resolved.parent)
-        && covers(parent.span)
-    {
-        return Some(Found::Reference { from: decl, to });
-    }
-    ast.mixins
-        .iter()
-        .zip(&resolved.mixins)
-        .find(|(written, _)| covers(written.span))
-        .map(|(_, &to)| Found::Reference { from: decl, to })
+        })
 }
 
 /// The value `community` ends up with at `path`, and every assignment behind it, first to

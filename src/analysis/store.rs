@@ -68,6 +68,11 @@ impl<'a> Overlay<'a> {
         self.buffers.remove(path);
     }
 
+    /// The paths of the open buffers, in order.
+    pub fn open_paths(&self) -> impl Iterator<Item = &Path> {
+        self.buffers.keys().map(PathBuf::as_path)
+    }
+
     /// The version of an open buffer.
     pub fn version(&self, path: &Path) -> Option<i64> {
         self.buffers.get(path).map(|(_, version)| *version)

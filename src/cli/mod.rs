@@ -48,6 +48,7 @@ mod error;
 mod explain;
 mod fmt;
 mod import;
+mod lsp;
 
 pub use error::CliError;
 
@@ -199,6 +200,11 @@ pub enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
+    /// Serve editors over the Language Server Protocol on stdin and stdout: diagnostics as you
+    /// type, hover with values and provenance, definitions, references, symbols, completion,
+    /// formatting and code actions. Each open file's fleet is the highest folder above it that
+    /// holds `.hub` files, below the repository's top.
+    Lsp,
 }
 
 /// What every command is run with.
@@ -240,6 +246,7 @@ pub fn run() -> ExitCode {
         Command::Diff { base, fleet } => diff::run(&cx, &base, &fleet),
         Command::Import { directory, out } => import::run(&cx, &directory, &out),
         Command::Fmt { check, paths } => fmt::run(&cx, check, &paths),
+        Command::Lsp => lsp::run(&cx),
     }
 }
 

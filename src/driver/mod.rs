@@ -25,11 +25,12 @@ pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
 /// would find wrong, so that checking finds it too.
 pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Option<Analysis> {
     let analysis = crate::analysis::analyze(session, today)?;
-    session.diagnostics.extend(
-        crate::emit::check(&analysis)
-            .iter()
-            .map(Diagnostic::from_located),
-    );
+    let found: Vec<Diagnostic> = crate::emit::check(&analysis)
+        .iter()
+        .map(Diagnostic::from_located)
+        .filter(|d| !analysis.gaps.hides(d, &analysis.fleet, &session.sources))
+        .collect();
+    session.diagnostics.extend(found);
     Some(analysis)
 }
 

@@ -11,7 +11,7 @@ mod types;
 mod values;
 
 pub use error::SyntaxError;
-pub use lexical::{UNITS, is_valid_date};
+pub use lexical::{Lost, UNITS, is_valid_date};
 pub use parser::{ITEM_KEYWORDS, STATEMENT_KEYWORDS};
 pub use values::ANNOTATIONS;
 
@@ -24,6 +24,8 @@ use crate::source::Span;
 pub struct Parsed {
     pub file: ast::File,
     pub errors: Vec<SyntaxError>,
+    /// What the items that failed to parse would have declared.
+    pub lost: Lost,
 }
 
 /// Parses `.hub` source text.
@@ -34,7 +36,11 @@ pub fn parse(text: &str) -> Parsed {
     // Backtracking may meet the same problem twice; report each once, in source order.
     errors.sort_by_key(SyntaxError::primary_offset);
     errors.dedup();
-    Parsed { file, errors }
+    Parsed {
+        file,
+        errors,
+        lost: cx.lost.into_inner(),
+    }
 }
 
 /// Decodes file bytes as UTF-8, replacing invalid sequences and reporting the first one.

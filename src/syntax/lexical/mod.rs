@@ -34,6 +34,22 @@ pub struct Cx<'a> {
     /// Set when an unterminated text block or comment ran to the end of the file, after which
     /// every open bracket is unclosed and saying so again would only be noise.
     pub ran_off_end: Cell<bool>,
+    /// The names declared by items that failed to parse, and whether an import did.
+    pub lost: RefCell<Lost>,
+}
+
+/// What the items that could not be parsed would have declared, so that later phases do not
+/// report their names as unknown.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Lost {
+    /// The names of lost declarations and types, as written.
+    pub names: Vec<String>,
+    /// An `import` was lost: any name of this file may have come from it.
+    pub import: bool,
+    /// A `type` or `schema` was lost or broken: any key may have been one of its fields.
+    pub types: bool,
+    /// An item was lost whose name cannot be read: any name may be missing.
+    pub unnamed: bool,
 }
 
 /// The deepest nesting of blocks, lists, maps and types the parser accepts. Real values files
@@ -48,6 +64,7 @@ impl<'a> Cx<'a> {
             depth: Cell::new(0),
             too_deep: Cell::new(false),
             ran_off_end: Cell::new(false),
+            lost: RefCell::new(Lost::default()),
         }
     }
 

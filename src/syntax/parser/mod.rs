@@ -13,7 +13,7 @@ mod items;
 mod recovery;
 mod statements;
 
-use super::ast::{Annotation, Block, Doc, File, Item};
+use super::ast::{Annotation, Block, Doc, File, Item, ItemKind};
 use super::error::{SyntaxError, source_span};
 use super::lexical::{Cx, PErr, PResult, scan_comments, sp, sp_nl};
 use super::values::annotation;
@@ -65,11 +65,19 @@ pub fn file<'a>(cx: &Cx<'a>) -> File {
             Err(error) => {
                 report_failure(cx, error);
                 rest = skip(cx, start, Boundary::Item);
+                record_lost(cx, &start[..start.len() - rest.len()]);
                 continue;
             }
         };
+        let n_errors = cx.errors.borrow().len();
         match item(cx, after_annotations) {
             Ok((after, kind)) => {
+                // A type whose body lost a field may be missing any key.
+                if matches!(kind, ItemKind::Type(_) | ItemKind::Schema(_))
+                    && cx.errors.borrow().len() > n_errors
+                {
+                    cx.lost.borrow_mut().types = true;
+                }
                 items.push(Item {
                     doc,
                     annotations,
@@ -81,6 +89,7 @@ pub fn file<'a>(cx: &Cx<'a>) -> File {
             Err(error) => {
                 report_failure(cx, error);
                 rest = skip(cx, start, Boundary::Item);
+                record_lost(cx, &start[..start.len() - rest.len()]);
             }
         }
     }
@@ -89,6 +98,32 @@ pub fn file<'a>(cx: &Cx<'a>) -> File {
         items,
         comments,
     }
+}
+
+/// Records what the text of an item that failed to parse would have declared: the first item
+/// keyword in it and the name after that. Text without such a keyword declares nothing.
+fn record_lost(cx: &Cx<'_>, text: &str) {
+    let mut words = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '{' | ':' | '='))
+        .filter(|word| !word.is_empty());
+    let mut lost = cx.lost.borrow_mut();
+    while let Some(word) = words.next() {
+        if !ITEM_KEYWORDS.contains(&word) {
+            continue;
+        }
+        match word {
+            "import" => lost.import = true,
+            "type" | "schema" => lost.types = true,
+            _ => {}
+        }
+        let name = words.next().map(|name| name.trim_matches('"'));
+        match name.filter(|name| crate::syntax::is_bare_key(name)) {
+            Some(name) => lost.names.push(name.to_string()),
+            None => lost.unnamed = true,
+        }
+        return;
+    }
+    // No declaration keyword: text that declares nothing.
 }
 
 /// Parses `{ ... }` with `parse_one` for each element, recovering at element boundaries.
