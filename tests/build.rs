@@ -1051,3 +1051,28 @@ fn summary_counts_written_then_unchanged_files() {
         "`{second}`, expected `{expected}...`"
     );
 }
+
+/// KubeSpawner reads `K`, `M`, `G` and `T` as powers of 1024 and knows no other unit: a memory
+/// it reads written with any other unit (`16GB`, `512MiB` aside, which it spells `512M`) is
+/// emitted as the exact number of bytes, never as a spelling it would misread or refuse.
+#[test]
+fn memory_for_kubespawner_is_written_in_a_spelling_it_reads() {
+    let dir = common::TempDir::new("kubespawner_memory");
+    let fleet = dir.join("fleet");
+    common::copy_dir(&common::root().join("examples/fleet"), &fleet);
+    let prod = fleet.join("clusters/leap/prod.hub");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    let edited = text.replace(
+        "{ guarantee = 14GiB, limit = 16GiB }",
+        "{ guarantee = 14000MB, limit = 16GB }",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&prod, edited).unwrap();
+    let (code, _, stderr) = common::run(dir.path(), &["build", "fleet", "-o", "out"]);
+    assert_eq!(code, 0, "{stderr}");
+    let values = std::fs::read_to_string(dir.join("out/helm/leap/prod.values.yaml")).unwrap();
+    assert!(values.contains("guarantee: 14000000000\n"), "{values}");
+    assert!(values.contains("limit: 16000000000\n"), "{values}");
+    // What it reads as written stays as written.
+    assert!(values.contains("mem_guarantee: 25G\n"), "{values}");
+}

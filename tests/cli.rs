@@ -692,3 +692,21 @@ fn argument_errors_are_coded_diagnostics_in_every_format() {
         );
     }
 }
+
+#[test]
+fn a_letter_that_only_looks_ascii_is_named() {
+    let directory = TempDir::new("confusable");
+    // `lаb` with a Cyrillic `а`.
+    directory.write(
+        "archetype.hub",
+        "archetype l\u{430}b extends basehub {\n}\n",
+    );
+    let output = run(
+        directory.path(),
+        &["--format", "json", "check", "archetype.hub"],
+    );
+    let diagnostics = common::json_diagnostics(&output);
+    assert_eq!(diagnostics[0]["code"], "hub::syntax::unexpected_token");
+    let help = diagnostics[0]["help"].as_str().unwrap();
+    assert!(help.contains("U+0430, not an ASCII letter"), "{help}");
+}

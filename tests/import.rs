@@ -269,6 +269,30 @@ fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
 }
 
 #[test]
+fn yaml_nested_too_deep_is_refused_at_once_with_its_own_code() {
+    // Valid YAML at the depth libyaml refuses, and far deeper, which took it quadratic time.
+    for depth in [128, 100_000] {
+        let values = format!(
+            "jupyterhub:\n  custom: {}1{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let started = std::time::Instant::now();
+        let found = import_broken(&[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            ("config/clusters/campus/prod.values.yaml", &values),
+        ]);
+        assert_eq!(found[0]["code"], "hub::import::too_deep", "{found:#?}");
+        assert_eq!(found[0]["line"], 2);
+        // Refused by one pass over the text; generous for a debug build on a busy machine.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{depth}"
+        );
+    }
+}
+
+#[test]
 fn broken_input_gets_a_coded_diagnostic_pointing_into_the_yaml() {
     let malformed = import_broken(&[
         ("config/clusters/campus/cluster.yaml", CLUSTER),

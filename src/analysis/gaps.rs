@@ -126,6 +126,9 @@ impl Gaps {
             gaps.types_lost |= file.lost.types;
             gaps.anything_lost |= file.lost.unnamed;
         }
+        if broken.is_empty() {
+            return gaps;
+        }
         for (index, decl) in fleet.decls.iter().enumerate() {
             gaps.decls_of
                 .entry(decl.file)
@@ -196,7 +199,7 @@ impl Gaps {
     /// Whether `diagnostic` may be an echo of what was dropped, and is held back.
     pub fn hides(&self, diagnostic: &Diagnostic, fleet: &Fleet, sources: &SourceMap) -> bool {
         let code = diagnostic.code.as_str();
-        if code.starts_with("hub::syntax::") {
+        if self.is_empty() || code.starts_with("hub::syntax::") {
             return false;
         }
         let overlaps = |error: &Span| {

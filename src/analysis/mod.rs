@@ -161,6 +161,7 @@ const STRUCTURAL: &[&str] = &[
     "hub::syntax::unterminated_comment",
     "hub::syntax::unknown_keyword",
     "hub::syntax::nesting_too_deep",
+    "hub::syntax::path_too_long",
 ];
 
 /// The gaps the session's syntax errors and unreadable files leave in `fleet`.

@@ -192,6 +192,15 @@ impl<'a> Converter<'a> {
                     if let Some(suffix) = kubespawner_suffix(unit) {
                         return Value::Str(format!("{number}{suffix}"));
                     }
+                    // KubeSpawner knows the suffixes `K`, `M`, `G` and `T` (as powers of 1024,
+                    // kept as written) and plain bytes: any other unit (`8GB`, `500k`) is
+                    // written as the exact number of bytes it means.
+                    if !matches!(&**unit, "K" | "M" | "G" | "T")
+                        && let Ok(memory) = Quantity::parse(number, unit, Measure::Memory)
+                        && let Ok(bytes) = i64::try_from(memory.base_value())
+                    {
+                        return Value::Int(bytes);
+                    }
                 } else if measure == Some(Measure::Memory)
                     && let Some(suffix) = kubernetes_suffix(unit)
                 {

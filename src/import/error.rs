@@ -18,6 +18,13 @@ pub enum ImportError {
     )]
     NoFleet { path: String, at: Loc },
 
+    #[error("`{file}` nests deeper than {limit} levels")]
+    #[diagnostic(
+        code(hub::import::too_deep),
+        help("no values file nests this deep; check how it was generated. Nothing was written")
+    )]
+    TooDeep { file: String, limit: usize, at: Loc },
+
     #[error("`{file}` is not valid YAML: {reason}")]
     #[diagnostic(
         code(hub::import::malformed_yaml),
@@ -168,6 +175,7 @@ impl Located for ImportError {
         let (at, label) = match self {
             NoFleet { at, .. } => (at, "no config/clusters here"),
             MalformedYaml { at, .. } => (at, "here"),
+            TooDeep { at, .. } => (at, "too deep here"),
             DuplicateKey { at, .. } => (at, "repeated here"),
             NotAMap { at, .. } => (at, "not a map"),
             MissingFile { at, .. } => (at, "listed here"),

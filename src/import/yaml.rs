@@ -22,6 +22,15 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
     if text.trim().is_empty() {
         return Ok(Value::Map(Vec::new()));
     }
+    // libyaml's own limit is deeper, and it takes time quadratic in the depth to reach it: a
+    // linear scan refuses such a file first.
+    if let Some(offset) = too_deep(text, MAX_DEPTH) {
+        return Err(ImportError::TooDeep {
+            file: source.name.clone(),
+            limit: MAX_DEPTH,
+            at: Loc::new(file, char_span(text, offset)),
+        });
+    }
     let document: Raw<'_> = serde_yaml_ng::from_str(text).map_err(|error| {
         let offset = error.location().map_or(0, |location| location.index());
         let reason = first_clause(&error.to_string());
@@ -53,6 +62,88 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
             at: Loc::new(file, Span::new(0, text.len().min(1))),
         }),
     }
+}
+
+/// The deepest nesting of collections a values file may have. Real values files nest about
+/// fifteen levels; libyaml refuses 128.
+pub const MAX_DEPTH: usize = 100;
+
+/// Where `text` first nests deeper than `limit` collections, counting flow brackets and the
+/// indentation of block collections; `None` when it never does. One pass over the text.
+fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    // The indentation of each open block collection.
+    let mut blocks: Vec<usize> = Vec::new();
+    // Open flow collections (`[`, `{`), which may span lines.
+    let mut flow = 0usize;
+    // Lines more indented than this belong to a block scalar (`|` or `>`), and are text.
+    let mut scalar_indent: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        if content.trim_end().is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if let Some(scalar) = scalar_indent {
+            if indent > scalar {
+                continue;
+            }
+            scalar_indent = None;
+        }
+        let mut rest = content;
+        if flow == 0 {
+            while blocks.last().is_some_and(|&open| open >= indent) {
+                blocks.pop();
+            }
+            blocks.push(indent);
+            // `- - - x`: each dash opens a sequence at its own column.
+            let mut column = indent;
+            while let Some(after) = rest.strip_prefix("- ") {
+                let next = after.trim_start_matches(' ');
+                column += 2 + after.len() - next.len();
+                rest = next;
+                blocks.push(column);
+            }
+            if blocks.len() > limit {
+                return Some(start + indent);
+            }
+        }
+        // Flow collections, outside quotes and comments.
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (index, c) in rest.char_indices() {
+            match quote {
+                Some('"') if c == '\\' && previous == '\\' => {
+                    previous = ' ';
+                    continue;
+                }
+                Some(open) if c == open && !(open == '"' && previous == '\\') => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' if previous == ' ' || "[{,:".contains(previous) => quote = Some(c),
+                    '#' if previous == ' ' => break,
+                    '[' | '{' => {
+                        flow += 1;
+                        if blocks.len() + flow > limit {
+                            return Some(start + (line.len() - rest.len()) + index);
+                        }
+                    }
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+        let trimmed = rest.trim_end();
+        if flow == 0
+            && (trimmed.ends_with(['|', '>']) || trimmed.ends_with("|-") || trimmed.ends_with(">-"))
+        {
+            scalar_indent = Some(indent);
+        }
+    }
+    None
 }
 
 /// Helm's merge of values files: maps merge key by key, anything else is replaced by the later
@@ -484,4 +575,27 @@ fn go_float_key(float: f64) -> String {
     }
     let sign = if exponent < 0 { '-' } else { '+' };
     format!("{mantissa}e{sign}{:02}", exponent.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_measured_in_one_pass_across_flow_and_block_collections() {
+        let flow = |n: usize| format!("a: {}1{}\n", "[".repeat(n), "]".repeat(n));
+        assert_eq!(too_deep(&flow(98), 100), None);
+        assert_eq!(too_deep(&flow(100), 100), Some(102));
+        assert!(too_deep(&flow(100_000), 100).is_some());
+        let block: String = (0..120)
+            .map(|level| format!("{}k{level}:\n", " ".repeat(level)))
+            .collect();
+        assert_eq!(too_deep(&block, 200), None);
+        assert!(too_deep(&block, 100).is_some());
+        // Brackets in strings, comments and block scalars are text.
+        let text = "a: \"[[[[\"\nb: '{{{{' # [[[[\nc: |\n  [[[[[[\n  {{{{{{\nd: [1, [2]]\n";
+        assert_eq!(too_deep(text, 3), None);
+        // A flow collection over several lines.
+        assert!(too_deep("a: [\n  [\n    [\n      1]]]\n", 3).is_some());
+    }
 }

@@ -146,8 +146,13 @@ pub(super) fn declare(
 }
 
 /// Whether a name can be one part of a path: communities and clusters name emitted files.
+/// The longest name of a community or cluster: a Kubernetes namespace, a DNS label, and well
+/// within a file name.
+pub const MAX_NAME_LEN: usize = 63;
+
 pub fn is_file_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
         && name != "."
         && name != ".."
         && name

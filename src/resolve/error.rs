@@ -22,7 +22,7 @@ pub enum ResolveError {
     #[diagnostic(
         code(hub::resolve::invalid_name),
         help(
-            "a {kind}'s name becomes a file name of the build: use letters, digits, `-`, `_` and `.`, not `/` or `..`"
+            "a {kind}'s name becomes a file name of the build and a Kubernetes name: use at most 63 letters, digits, `-`, `_` and `.`, not `/` or `..`"
         )
     )]
     InvalidName {
@@ -169,6 +169,15 @@ pub enum ResolveError {
         help: String,
     },
 
+    #[error("a path {depth} keys deep, more than {limit}")]
+    #[diagnostic(
+        code(hub::resolve::too_deep),
+        help(
+            "nested blocks and dotted paths add up: no values tree is this deep; flatten the blocks"
+        )
+    )]
+    TooDeep { depth: usize, limit: usize, at: Loc },
+
     #[error("platform `{platform}` does not name its chart")]
     #[diagnostic(
         code(hub::resolve::missing_chart),
@@ -224,6 +233,7 @@ impl Located for ResolveError {
             AppendToNonList { at, .. } => (at, "appended here"),
             DeleteMissing { at, .. } => (at, "nothing to delete"),
             MisplacedStatement { at, .. } => (at, "not allowed here"),
+            TooDeep { at, .. } => (at, "too deep here"),
             MissingChart { at, .. } => (at, "no `chart = ...`"),
             UnknownChart { at, .. } => (at, "no `schema` of this name is loaded"),
             UnknownModule { at, .. } => (at, "the module of this cluster"),

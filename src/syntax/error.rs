@@ -181,6 +181,18 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    #[error("a path of {count} keys, more than {limit}")]
+    #[diagnostic(
+        code(hub::syntax::path_too_long),
+        help("no values tree is this deep: check how the path was written or generated")
+    )]
+    PathTooLong {
+        count: usize,
+        limit: usize,
+        #[label("this path")]
+        span: SourceSpan,
+    },
+
     #[error("file is not valid UTF-8")]
     #[diagnostic(
         code(hub::syntax::invalid_utf8),
@@ -211,6 +223,7 @@ impl SyntaxError {
             | SyntaxError::UnknownAnnotation { span, .. }
             | SyntaxError::DanglingDocComment { span }
             | SyntaxError::NestingTooDeep { span, .. }
+            | SyntaxError::PathTooLong { span, .. }
             | SyntaxError::InvalidUtf8 { span } => span,
         };
         span.offset()

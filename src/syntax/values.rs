@@ -13,6 +13,9 @@ use crate::diagnostics::suggest::did_you_mean;
 /// The annotations the language knows.
 pub const ANNOTATIONS: &[&str] = &["reason", "ticket", "expires", "deprecated"];
 
+/// The most keys one path may have. Real values trees are about fifteen levels deep.
+pub const MAX_PATH_KEYS: usize = 64;
+
 /// A dotted path of keys with no spaces around the dots.
 pub fn path<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Path> {
     let (mut rest, first) = expect(key(cx, input), input, "a path")?;
@@ -21,6 +24,19 @@ pub fn path<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Path> {
         let (after_key, next) = expect(key(cx, after_dot), after_dot, "a key after `.`")?;
         keys.push(next);
         rest = after_key;
+    }
+    // Every pass over values recurses along paths: the depth the input controls is bounded.
+    if keys.len() > MAX_PATH_KEYS {
+        cx.report(SyntaxError::PathTooLong {
+            count: keys.len(),
+            limit: MAX_PATH_KEYS,
+            span: source_span(cx.span(input, rest)),
+        });
+        return Err(nom::Err::Failure(PErr {
+            at: input,
+            expected: "",
+            open: None,
+        }));
     }
     Ok((
         rest,

@@ -29,6 +29,9 @@ pub const PROPERTY_KEYS: &[&str] = &[
 /// Functions a value may call.
 pub const FUNCTIONS: &[&str] = &["image", "secret"];
 
+/// The most keys a path may have once the nested blocks around it are counted.
+pub const MAX_TREE_DEPTH: usize = 128;
+
 /// What one declaration contributes.
 #[derive(Debug, Default)]
 pub struct Layer {
@@ -191,6 +194,27 @@ impl Lowering<'_> {
         outer: &Notes,
         layer: &mut Layer,
     ) {
+        // Every pass over a values tree recurses along its paths: their depth is bounded here,
+        // where nested blocks and dotted paths add up.
+        let keys = match &statement.kind {
+            StatementKind::Assign { path, .. }
+            | StatementKind::Append { path, .. }
+            | StatementKind::Delete { path }
+            | StatementKind::Nested { path, .. }
+            | StatementKind::Tunable { path, .. }
+            | StatementKind::Locked { path }
+            | StatementKind::Identity { path, .. } => path.keys.len(),
+            StatementKind::Labelled { .. } => 2,
+            StatementKind::Budget { .. } => 0,
+        };
+        if prefix.len() + keys > MAX_TREE_DEPTH {
+            self.errors.push(ResolveError::TooDeep {
+                depth: prefix.len() + keys,
+                limit: MAX_TREE_DEPTH,
+                at: self.loc(statement.span),
+            });
+            return;
+        }
         // Annotations on a block apply to every statement in it, unless one says otherwise.
         let notes = self.notes(&statement.annotations).or(outer);
         match &statement.kind {

@@ -202,15 +202,23 @@ pub(super) fn report_failure<'a>(cx: &Cx<'a>, error: Err<PErr<'a>>) {
     } else {
         failure.expected
     };
-    cx.report(SyntaxError::UnexpectedToken {
-        expected: expected.to_string(),
-        found,
-        span: source_span(Span::new(at, at + len)),
-        help: help_for(
+    // A letter that only looks like an ASCII one (a Cyrillic `а` in `lаb`) is named as such.
+    let help = match failure.at.chars().next() {
+        Some(c) if !c.is_ascii() && c.is_alphanumeric() => Some(format!(
+            "`{c}` is U+{:04X}, not an ASCII letter: names, keys and keywords are ASCII; retype it, or quote the key",
+            c as u32
+        )),
+        _ => help_for(
             expected,
             failure.at,
             at > 0 && !cx.text.as_bytes()[at - 1].is_ascii_whitespace(),
         ),
+    };
+    cx.report(SyntaxError::UnexpectedToken {
+        expected: expected.to_string(),
+        found,
+        span: source_span(Span::new(at, at + len)),
+        help,
     });
 }
 
