@@ -159,3 +159,41 @@ fn a_name_too_long_for_kubernetes_is_found_by_check() {
         assert_eq!(found, wanted, "{length}");
     }
 }
+
+/// A credential is found by its look whatever its key, and by its key whatever its look; a
+/// `secret(...)` reference, or an ordinary string, is not one.
+#[test]
+fn credentials_are_found_by_their_look_and_by_their_key() {
+    let dir = TempDir::new("credentials");
+    let cases = [
+        (
+            "jupyterhub.custom.note = \"ghp_0123456789abcdefABCDEF0123\"",
+            true,
+        ),
+        (
+            "jupyterhub.custom.note = \"AKIAIOSFODNN7EXAMPLE1234\"",
+            true,
+        ),
+        (
+            "jupyterhub.custom.note = \"-----BEGIN RSA PRIVATE KEY-----\\nMIIE\"",
+            true,
+        ),
+        ("jupyterhub.custom.api_token = \"hunter2hunter2\"", true),
+        ("jupyterhub.custom.note = \"ghp_short\"", false),
+        (
+            "jupyterhub.custom.note = \"a skeleton key for the museum\"",
+            false,
+        ),
+    ];
+    for (index, (statement, credential)) in cases.into_iter().enumerate() {
+        let name = format!("c{index}/platform.hub");
+        dir.write(&name, platform(&format!("  {statement}")));
+        let (_, found) = codes(dir.path(), &["check", &format!("c{index}")]);
+        let wanted: &[&str] = if credential {
+            &["hub::check::literal_secret"]
+        } else {
+            &[]
+        };
+        assert_eq!(found, wanted, "{statement}");
+    }
+}

@@ -150,6 +150,44 @@ struct ClusterPlace {
 const LISTED_KEYS: usize = 12;
 
 /// Key names whose literal values are credentials.
+/// The prefixes of tokens whose issuers make them recognisable: GitHub, GitLab, Slack, AWS
+/// access keys, Google API keys, Stripe and OpenAI-style secret keys.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "sk_live_",
+    "rk_live_",
+    "sk-",
+];
+
+/// Whether a string is a credential whatever its key: a private key, or a token of a known
+/// issuer (its prefix, then a long run of token characters).
+fn looks_like_credential(text: &str) -> bool {
+    if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
+        return true;
+    }
+    let text = text.trim();
+    TOKEN_PREFIXES.iter().any(|prefix| {
+        text.strip_prefix(prefix).is_some_and(|rest| {
+            rest.len() >= 16
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    })
+}
+
 const CREDENTIAL_KEYS: &[&str] = &[
     "password",
     "token",
@@ -337,10 +375,10 @@ impl Checker<'_> {
                 || key.ends_with("_password")
                 || key.ends_with("_token")
                 || key.ends_with("_secret");
-            if is_credential_key
-                && let Some(Scalar::Str(text)) = leaf.as_scalar()
-                && text.len() >= 8
-            {
+            let Some(Scalar::Str(text)) = leaf.as_scalar() else {
+                return;
+            };
+            if (is_credential_key && text.len() >= 8) || looks_like_credential(text) {
                 found.push((path.to_vec(), location(leaf, op)));
             }
         });
