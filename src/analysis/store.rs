@@ -17,8 +17,12 @@ use crate::syntax;
 /// What a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A regular file.
     File,
     Directory,
+    /// Something else: a FIFO, a socket or a device. Never opened: opening a FIFO waits for a
+    /// writer, and reading a device may never end.
+    Other,
     Missing,
 }
 
@@ -38,8 +42,9 @@ pub trait Store {
     fn list(&self, directory: &Path) -> Result<Vec<Entry>, String>;
     /// A file's bytes; the error says why it cannot be read.
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, String>;
-    /// The path with links and `..` resolved, when it exists: imports must stay in the fleet.
-    fn canonical(&self, path: &Path) -> Option<PathBuf>;
+    /// The path with links and `..` resolved, when it exists: the files of a fleet must stay
+    /// in it. The error says why it cannot be resolved.
+    fn canonical(&self, path: &Path) -> Result<PathBuf, String>;
 }
 
 /// Open buffers over another store: a buffer's text replaces the file's, and a buffer for a
@@ -125,15 +130,19 @@ impl Store for Overlay<'_> {
         }
     }
 
-    fn canonical(&self, path: &Path) -> Option<PathBuf> {
-        self.below.canonical(path).or_else(|| {
-            // A buffer never saved: canonical where its directory is.
-            if !self.buffers.contains_key(path) {
-                return None;
-            }
-            let directory = self.below.canonical(path.parent()?)?;
-            Some(directory.join(path.file_name()?))
-        })
+    fn canonical(&self, path: &Path) -> Result<PathBuf, String> {
+        let error = match self.below.canonical(path) {
+            Ok(canonical) => return Ok(canonical),
+            Err(error) => error,
+        };
+        // A buffer never saved, or a directory that holds one: canonical where its parent is.
+        if self.kind(path) == Kind::Missing {
+            return Err(error);
+        }
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => Ok(self.canonical(parent)?.join(name)),
+            _ => Err(error),
+        }
     }
 }
 
@@ -170,6 +179,25 @@ pub enum IoError {
     )]
     ForeignOutput { path: String },
 
+    #[error("`{path}` is not a regular file")]
+    #[diagnostic(
+        code(hub::io::not_a_file),
+        severity(Warning),
+        help(
+            "it was skipped: only regular files are read; remove it, or rename it without `.hub`"
+        )
+    )]
+    NotAFile { path: String },
+
+    #[error("`{path}` leads outside the fleet")]
+    #[diagnostic(
+        code(hub::io::outside_fleet),
+        help(
+            "a symbolic link in a fleet may only lead to a file inside it; copy the file into the fleet instead"
+        )
+    )]
+    OutsideFleet { path: String },
+
     #[error("no `.hub` files in `{path}`")]
     #[diagnostic(
         code(hub::io::no_hub_files),
@@ -190,15 +218,8 @@ impl Session {
 /// recursively), in a stable order.
 pub fn load(store: &dyn Store, paths: &[PathBuf], session: &mut Session) {
     for path in collect(store, paths, session) {
-        match store.read(&path) {
-            Ok(bytes) => add_file(session, path, &bytes),
-            Err(error) => session.report_io(
-                &path,
-                IoError::Unreadable {
-                    path: path.display().to_string(),
-                    reason: error,
-                },
-            ),
+        if let Some(bytes) = read(store, &path, session) {
+            add_file(session, path, &bytes);
         }
     }
 }
@@ -207,14 +228,7 @@ pub fn load(store: &dyn Store, paths: &[PathBuf], session: &mut Session) {
 /// the standard modules they import. Module names are paths from the fleet root.
 pub fn load_fleet(store: &dyn Store, path: &Path, session: &mut Session) {
     let is_dir = store.kind(path) == Kind::Directory;
-    let root = if is_dir {
-        path.to_path_buf()
-    } else {
-        path.parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
-    };
+    let root = if is_dir { path } else { directory_of(path) }.to_path_buf();
     let files = collect(store, std::slice::from_ref(&path.to_path_buf()), session);
     let prefix = if is_dir && is_standard_library(&root, &files) {
         "std."
@@ -252,15 +266,23 @@ fn is_standard_library(root: &Path, files: &[PathBuf]) -> bool {
 fn load_module(store: &dyn Store, session: &mut Session, root: &Path, file: &Path, prefix: &str) {
     let relative = file.strip_prefix(root).unwrap_or(file);
     let module = format!("{prefix}{}", module_name(relative));
-    match store.read(file) {
-        Ok(bytes) => add_module(session, file.to_path_buf(), module, &bytes),
-        Err(error) => session.report_io(
-            file,
-            IoError::Unreadable {
-                path: file.display().to_string(),
-                reason: error.to_string(),
-            },
-        ),
+    if let Some(bytes) = read(store, file, session) {
+        add_module(session, file.to_path_buf(), module, &bytes);
+    }
+}
+
+/// A file's bytes, or `None` when they cannot be read, which is reported.
+fn read(store: &dyn Store, path: &Path, session: &mut Session) -> Option<Arc<[u8]>> {
+    store
+        .read(path)
+        .map_err(|reason| session.report_io(path, unreadable(path, reason)))
+        .ok()
+}
+
+fn unreadable(path: &Path, reason: String) -> IoError {
+    IoError::Unreadable {
+        path: path.display().to_string(),
+        reason,
     }
 }
 
@@ -268,7 +290,7 @@ fn load_module(store: &dyn Store, session: &mut Session, root: &Path, file: &Pat
 /// fleet modules from under `root` (when there is one). Imports that cannot be found are left
 /// for resolution to report.
 pub fn load_imports(store: &dyn Store, session: &mut Session, root: Option<&Path>) {
-    let canonical_root = root.and_then(|root| store.canonical(root));
+    let canonical_root = root.and_then(|root| store.canonical(root).ok());
     let mut next = 0;
     while next < session.files.len() {
         let importer = session.files[next].id;
@@ -304,7 +326,7 @@ pub fn load_imports(store: &dyn Store, session: &mut Session, root: Option<&Path
             };
             let relative: PathBuf = module.split('.').collect();
             let file = root.join(relative).with_extension("hub");
-            let Some(canonical) = store.canonical(&file) else {
+            let Ok(canonical) = store.canonical(&file) else {
                 continue;
             };
             if !canonical.starts_with(canonical_root) {
@@ -315,36 +337,104 @@ pub fn load_imports(store: &dyn Store, session: &mut Session, root: Option<&Path
                 session.diagnostics.push(Diagnostic::from_located(&error));
                 continue;
             }
-            load_module(store, session, root, &file, "");
+            match store.kind(&file) {
+                Kind::File => load_module(store, session, root, &file, ""),
+                // Walking the fleet may have reported it already; resolution reports the import.
+                Kind::Other if !was_reported(session, &file) => {
+                    session.report_io(&file, not_a_file(&file));
+                }
+                _ => {}
+            }
         }
     }
 }
 
-/// The `.hub` files named by `paths`, directories expanded recursively and sorted.
+/// The directory a file is in: the root of the fleet it is named as.
+fn directory_of(file: &Path) -> &Path {
+    file.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether the real path of `file` lies under `root` (canonical); when it does not, or has
+/// none, that is reported and the file must not be read.
+fn is_inside(store: &dyn Store, root: &Path, file: &Path, session: &mut Session) -> bool {
+    match store.canonical(file) {
+        Ok(canonical) if canonical.starts_with(root) => true,
+        Ok(_) => {
+            let error = IoError::OutsideFleet {
+                path: file.display().to_string(),
+            };
+            session.report_io(file, error);
+            false
+        }
+        Err(reason) => {
+            session.report_io(file, unreadable(file, reason));
+            false
+        }
+    }
+}
+
+/// Whether `path` already has a source: it was loaded, or a problem with it was reported.
+fn was_reported(session: &Session, path: &Path) -> bool {
+    let name = path.display().to_string();
+    session
+        .sources
+        .files()
+        .any(|(_, source)| source.name == name)
+}
+
+fn not_a_file(path: &Path) -> IoError {
+    IoError::NotAFile {
+        path: path.display().to_string(),
+    }
+}
+
+/// The `.hub` files named by `paths`, directories expanded recursively and sorted. Only regular
+/// files are kept whose real paths lie in their fleet root: the directory named, or the
+/// directory of the file named. Anything else is reported, never read.
 fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for path in paths {
-        let kind = store.kind(path);
-        if kind == Kind::Directory {
-            let before = found.len();
-            walk(store, path, &mut found, session);
-            if found.len() == before {
-                session.report_io(
-                    path,
-                    IoError::NoHubFiles {
-                        path: path.display().to_string(),
-                    },
-                );
+        match store.kind(path) {
+            Kind::Directory => {
+                let root = match store.canonical(path) {
+                    Ok(root) => root,
+                    Err(reason) => {
+                        session.report_io(path, unreadable(path, reason));
+                        continue;
+                    }
+                };
+                let before = (found.len(), session.diagnostics.len());
+                walk(store, &root, path, &mut found, session);
+                if before == (found.len(), session.diagnostics.len()) {
+                    session.report_io(
+                        path,
+                        IoError::NoHubFiles {
+                            path: path.display().to_string(),
+                        },
+                    );
+                }
             }
-        } else if kind == Kind::File {
-            found.push(path.clone());
-        } else {
-            session.report_io(
+            Kind::File => {
+                let inside = match store.canonical(directory_of(path)) {
+                    Ok(root) => is_inside(store, &root, path, session),
+                    Err(reason) => {
+                        session.report_io(path, unreadable(path, reason));
+                        false
+                    }
+                };
+                if inside {
+                    found.push(path.clone());
+                }
+            }
+            Kind::Other => session.report_io(path, not_a_file(path)),
+            Kind::Missing => session.report_io(
                 path,
                 IoError::NotFound {
                     path: path.display().to_string(),
                 },
-            );
+            ),
         }
     }
     found.sort();
@@ -352,17 +442,18 @@ fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<P
     found
 }
 
-fn walk(store: &dyn Store, directory: &Path, found: &mut Vec<PathBuf>, session: &mut Session) {
+/// The `.hub` files under `directory`, whose real paths must lie under `root` (canonical).
+fn walk(
+    store: &dyn Store,
+    root: &Path,
+    directory: &Path,
+    found: &mut Vec<PathBuf>,
+    session: &mut Session,
+) {
     let entries = match store.list(directory) {
         Ok(entries) => entries,
-        Err(error) => {
-            session.report_io(
-                directory,
-                IoError::Unreadable {
-                    path: directory.display().to_string(),
-                    reason: error,
-                },
-            );
+        Err(reason) => {
+            session.report_io(directory, unreadable(directory, reason));
             return;
         }
     };
@@ -379,13 +470,23 @@ fn walk(store: &dyn Store, directory: &Path, found: &mut Vec<PathBuf>, session: 
         // the fleet, which imports cannot leave either.
         if entry.kind == Kind::Directory {
             if !entry.is_link {
-                walk(store, &entry.path, found, session);
+                walk(store, root, &entry.path, found, session);
             }
-        } else if entry
+            continue;
+        }
+        if entry
             .path
             .extension()
-            .is_some_and(|extension| extension == "hub")
+            .is_none_or(|extension| extension != "hub")
         {
+            continue;
+        }
+        let path = &entry.path;
+        if entry.kind == Kind::Other {
+            session.report_io(path, not_a_file(path));
+            continue;
+        }
+        if is_inside(store, root, path, session) {
             found.push(entry.path);
         }
     }

@@ -39,12 +39,11 @@ pub struct Disk;
 
 impl Store for Disk {
     fn kind(&self, path: &Path) -> Kind {
-        if path.is_dir() {
-            Kind::Directory
-        } else if path.exists() {
-            Kind::File
-        } else {
-            Kind::Missing
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => Kind::Directory,
+            Ok(metadata) if metadata.is_file() => Kind::File,
+            Ok(_) => Kind::Other,
+            Err(_) => Kind::Missing,
         }
     }
 
@@ -68,14 +67,31 @@ impl Store for Disk {
         Ok(found)
     }
 
+    /// Reads a regular file only. The loaders ask for [`Kind::File`] first; opening without
+    /// blocking and checking what was opened also holds when the path changed in between, so a
+    /// FIFO never makes `hubc` wait.
     fn read(&self, path: &Path) -> Result<Arc<[u8]>, String> {
-        std::fs::read(path)
-            .map(Arc::from)
-            .map_err(|error| error.to_string())
+        use std::io::Read;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        }
+        let mut file = options.open(path).map_err(|error| error.to_string())?;
+        let metadata = file.metadata().map_err(|error| error.to_string())?;
+        if !metadata.is_file() {
+            return Err("not a regular file".to_string());
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)
+            .map_err(|error| error.to_string())?;
+        Ok(Arc::from(bytes))
     }
 
-    fn canonical(&self, path: &Path) -> Option<PathBuf> {
-        path.canonicalize().ok()
+    fn canonical(&self, path: &Path) -> Result<PathBuf, String> {
+        path.canonicalize().map_err(|error| error.to_string())
     }
 }
 
