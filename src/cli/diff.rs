@@ -8,7 +8,6 @@ use hubc::driver;
 use super::*;
 
 pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
-    let today = cx.today;
     if cx.format == OutputFormat::Html {
         return argument_error(
             cx,
@@ -45,10 +44,10 @@ pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
     } else {
         None
     };
-    let Some(old) = diff_side(&checkout.fleet, base_prefix, base, today, cx.color) else {
+    let Some(old) = diff_side(cx, &checkout.fleet, base_prefix, base) else {
         return ExitCode::from(1);
     };
-    let Some(new) = diff_side(fleet, prefix, "the working tree", today, cx.color) else {
+    let Some(new) = diff_side(cx, fleet, prefix, "the working tree") else {
         return ExitCode::from(1);
     };
     let old_names = |id| old.place_name(id);
@@ -141,14 +140,14 @@ fn slashed(path: &std::path::Path) -> String {
 /// Loads, analyses and builds one version of a fleet for `hubc diff`. Policy problems are what
 /// the diff reports on; any other error is printed, and there is no side.
 fn diff_side(
+    cx: &Context,
     fleet: &std::path::Path,
     prefix: Option<PathBuf>,
     label: &str,
-    today: Day,
-    color: bool,
 ) -> Option<DiffSide> {
+    let today = cx.today;
     let mut session = driver::load_fleet(fleet);
-    let analysis = match analyze_for_report(&mut session, today, color) {
+    let analysis = match analyze_for_report(&mut session, cx) {
         Some(analysis) => analysis,
         None => {
             eprintln!("diff: the fleet at `{label}` has errors; fix them first");

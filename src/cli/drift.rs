@@ -10,7 +10,7 @@ use super::*;
 pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCode {
     let today = cx.today;
     let mut session = driver::load_fleet(fleet);
-    let Some(analysis) = analyze_for_report(&mut session, today, cx.color) else {
+    let Some(analysis) = analyze_for_report(&mut session, cx) else {
         eprintln!("drift: the fleet has errors; fix them first");
         return ExitCode::from(1);
     };

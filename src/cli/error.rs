@@ -74,6 +74,19 @@ pub enum CliError {
         #[label("this base")]
         at: SourceSpan,
     },
+
+    /// The command line does not parse: an unknown option or command, a value an option does
+    /// not take, a missing argument. Its source is the whole command line.
+    #[error("{message}")]
+    #[diagnostic(code(hub::cli::usage))]
+    Usage {
+        message: String,
+        label: String,
+        #[label("{label}")]
+        at: SourceSpan,
+        #[help]
+        help: String,
+    },
 }
 
 /// The span of a whole argument in the `<command line>` source that holds it.

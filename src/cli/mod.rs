@@ -49,6 +49,7 @@ mod explain;
 mod fmt;
 mod import;
 mod lsp;
+mod usage;
 
 pub use error::CliError;
 
@@ -57,7 +58,9 @@ Exit codes:
   0  clean
   1  errors (for `fmt --check`: files that are not formatted; for `drift --check`: a community
      over budget, an expired override or a policy violation)
-  2  differences found (`build --check`: stale output; `diff`: the fleet changes)";
+  2  differences found (`build --check`: stale output; `diff`: the fleet changes)
+  64 the command line does not parse (an unknown option or command, a bad value, a missing
+     argument), reported as `hub::cli::usage`";
 
 #[derive(Parser)]
 #[command(name = "hubc", version, about = "A compiler for .hub files: one typed source for a fleet of JupyterHubs", after_help = EXIT_CODES)]
@@ -80,8 +83,7 @@ pub struct Cli {
 }
 
 fn parse_today(text: &str) -> Result<Day, String> {
-    hubc::check::policy::parse_day(text)
-        .ok_or_else(|| format!("`{text}` is not a date like 2026-12-31"))
+    hubc::check::policy::parse_day(text).ok_or_else(|| "not a date like 2026-12-31".to_string())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -218,15 +220,14 @@ pub struct Context {
 
 /// Parses the arguments and runs the command.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => return usage::report(error, &args),
     };
     let cx = Context {
         format: cli.format,
-        color,
+        color: use_color(cli.color),
         today: cli.today.unwrap_or_else(hubc::check::policy::today),
         started: Instant::now(),
     };
@@ -250,6 +251,15 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Whether human output is in colour: as asked, or on a terminal unless `NO_COLOR` is set.
+fn use_color(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
 /// Reports a problem with an argument, printed as every diagnostic is, and fails.
 pub fn argument_error(cx: &Context, argument: &str, error: CliError) -> ExitCode {
     let mut session = Session::default();
@@ -262,13 +272,9 @@ pub fn argument_error(cx: &Context, argument: &str, error: CliError) -> ExitCode
 }
 
 /// Analyses a fleet for a report. Policy problems are what drift and diff report on; any other
-/// error is printed, and there is nothing to report.
-pub fn analyze_for_report(
-    session: &mut Session,
-    today: Day,
-    color: bool,
-) -> Option<hubc::analysis::Analysis> {
-    let analysis = driver::analyze(session, today);
+/// error is printed, in the diagnostic format asked for, and there is nothing to report.
+pub fn analyze_for_report(session: &mut Session, cx: &Context) -> Option<hubc::analysis::Analysis> {
+    let analysis = driver::analyze(session, cx.today);
     let blocking = session
         .diagnostics
         .iter()
@@ -276,7 +282,7 @@ pub fn analyze_for_report(
     match analysis {
         Some(analysis) if !blocking => Some(analysis),
         _ => {
-            print_diagnostics(session, Format::Human, color);
+            print_diagnostics(session, cx.format.diagnostics(), cx.color);
             None
         }
     }
