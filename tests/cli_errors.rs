@@ -40,10 +40,12 @@ fn missing() -> String {
         .to_string()
 }
 
-/// The wrong calls that take `--format`, with a directory outside any git repository for
-/// `hubc diff`.
-fn cases(outside_git: &str) -> Vec<Case> {
+/// The wrong calls that take `--format`. `scratch` is outside any git repository, and holds a
+/// fleet and an empty directory.
+fn cases(scratch: &std::path::Path) -> Vec<Case> {
     let (fleet, missing) = (fleet(), missing());
+    let outside_git = &scratch.join("fleet").display().to_string();
+    let empty = &scratch.join("empty").display().to_string();
     let out = std::env::temp_dir().join("hubc-cli-errors-unwritten");
     let out = out.display().to_string();
     vec![
@@ -81,6 +83,19 @@ fn cases(outside_git: &str) -> Vec<Case> {
         case(
             &["diff", "--base", &fleet, &missing],
             "hub::io::not_found",
+            1,
+        ),
+        // A fleet with no `.hub` files, which only `hubc check` accepts.
+        case(&["build", empty, "--out", &out], "hub::cli::empty_fleet", 1),
+        case(&["drift", empty], "hub::cli::empty_fleet", 1),
+        case(
+            &["explain", "--fleet", empty, "leap/staging"],
+            "hub::cli::empty_fleet",
+            1,
+        ),
+        case(
+            &["diff", "--base", &fleet, empty],
+            "hub::cli::empty_fleet",
             1,
         ),
         // Command lines that do not parse.
@@ -135,20 +150,22 @@ fn shown(args: &[String], output: &Output) -> String {
     )
 }
 
-fn outside_git_fleet() -> TempDir {
-    let directory = TempDir::new("outside_git");
+/// A scratch directory outside any git repository, with a fleet and an empty directory; tests
+/// that run at once name theirs apart.
+fn scratch(name: &str) -> TempDir {
+    let directory = TempDir::new(name);
     directory.write(
         "fleet/platform.hub",
         "platform basehub { chart = \"basehub\" }\n",
     );
+    std::fs::create_dir(directory.join("empty")).expect("the scratch directory is writable");
     directory
 }
 
 /// Runs every wrong call in `format`, checks its exit code, and hands over what it printed.
 fn each_wrong_call(format: Option<&str>, check: impl Fn(&Case, &Output)) {
-    let outside = outside_git_fleet();
-    let outside_fleet = outside.join("fleet").display().to_string();
-    for case in cases(&outside_fleet) {
+    let scratch = scratch(&format!("scratch-{}", format.unwrap_or("human")));
+    for case in cases(scratch.path()) {
         let output = run(&case.args, format);
         assert_eq!(
             output.status.code(),

@@ -10,7 +10,7 @@ use super::*;
 
 pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let today = cx.today;
-    let mut session = driver::load_fleet(fleet);
+    let mut session = load_fleet("build", fleet, &fleet.display().to_string());
     let analysis = driver::analyze(&mut session, today);
     let root = if fleet.is_dir() {
         fleet.to_path_buf()

@@ -44,10 +44,16 @@ pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
     } else {
         None
     };
-    let Some(old) = diff_side(cx, &checkout.fleet, base_prefix, base) else {
+    let Some(old) = diff_side(cx, &checkout.fleet, base_prefix, base, base) else {
         return ExitCode::from(1);
     };
-    let Some(new) = diff_side(cx, fleet, prefix, "the working tree") else {
+    let Some(new) = diff_side(
+        cx,
+        fleet,
+        prefix,
+        "the working tree",
+        &fleet.display().to_string(),
+    ) else {
         return ExitCode::from(1);
     };
     let old_names = |id| old.place_name(id);
@@ -137,16 +143,18 @@ fn slashed(path: &std::path::Path) -> String {
         .join("/")
 }
 
-/// Loads, analyses and builds one version of a fleet for `hubc diff`. Policy problems are what
-/// the diff reports on; any other error is printed, and there is no side.
+/// Loads, analyses and builds one version of a fleet for `hubc diff`; `argument` is how the
+/// command line names it. Policy problems are what the diff reports on; any other error is
+/// printed, and there is no side.
 fn diff_side(
     cx: &Context,
     fleet: &std::path::Path,
     prefix: Option<PathBuf>,
     label: &str,
+    argument: &str,
 ) -> Option<DiffSide> {
     let today = cx.today;
-    let mut session = driver::load_fleet(fleet);
+    let mut session = load_fleet("diff", fleet, argument);
     let analysis = match analyze_for_report(&mut session, cx) {
         Some(analysis) => analysis,
         None => {

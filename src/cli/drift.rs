@@ -3,13 +3,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use hubc::driver;
-
 use super::*;
 
 pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCode {
     let today = cx.today;
-    let mut session = driver::load_fleet(fleet);
+    let mut session = load_fleet("drift", fleet, &fleet.display().to_string());
     let Some(analysis) = analyze_for_report(&mut session, cx) else {
         eprintln!("drift: the fleet has errors; fix them first");
         return ExitCode::from(1);

@@ -75,6 +75,18 @@ pub enum CliError {
         at: SourceSpan,
     },
 
+    #[error("`hubc {command}` needs a fleet, and `{fleet}` holds no `.hub` files")]
+    #[diagnostic(
+        code(hub::cli::empty_fleet),
+        help("pass the directory that holds the fleet's `.hub` files, or one of them")
+    )]
+    EmptyFleet {
+        command: &'static str,
+        fleet: String,
+        #[label("no fleet here")]
+        at: SourceSpan,
+    },
+
     /// The command line does not parse: an unknown option or command, a value an option does
     /// not take, a missing argument. Its source is the whole command line.
     #[error("{message}")]

@@ -10,7 +10,7 @@ use super::*;
 
 pub fn run(cx: &Context, community: &str, path: Option<&str>, fleet: &Path) -> ExitCode {
     let today = cx.today;
-    let mut session = driver::load_fleet(fleet);
+    let mut session = load_fleet("explain", fleet, &fleet.display().to_string());
     let analysis = driver::analyze(&mut session, today);
     let tally = Tally::of(&session.diagnostics);
     if tally.errors > 0 {

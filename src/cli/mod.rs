@@ -271,6 +271,29 @@ pub fn argument_error(cx: &Context, argument: &str, error: CliError) -> ExitCode
     ExitCode::from(1)
 }
 
+/// Loads the fleet a command builds or reports on. A fleet with no `.hub` files is only a
+/// warning for `hubc check`; here there is nothing to work on, so it is an error,
+/// `hub::cli::empty_fleet`, which takes the warning's place. `argument` is the fleet as given
+/// on the command line.
+pub fn load_fleet(command: &'static str, fleet: &std::path::Path, argument: &str) -> Session {
+    let mut session = driver::load_fleet(fleet);
+    if session.files.is_empty() && !session.diagnostics.iter().any(|d| d.is_error()) {
+        session
+            .diagnostics
+            .retain(|d| d.code != "hub::io::no_hub_files");
+        let file = session.sources.add("<command line>", argument);
+        let error = CliError::EmptyFleet {
+            command,
+            fleet: argument.to_string(),
+            at: error::whole(argument),
+        };
+        session
+            .diagnostics
+            .push(hubc::diagnostics::Diagnostic::from_miette(file, &error));
+    }
+    session
+}
+
 /// Analyses a fleet for a report. Policy problems are what drift and diff report on; any other
 /// error is printed, in the diagnostic format asked for, and there is nothing to report.
 pub fn analyze_for_report(session: &mut Session, cx: &Context) -> Option<hubc::analysis::Analysis> {
