@@ -3,34 +3,10 @@
 //! mistake never hides the next; a diagnostic is held back only when what was dropped could be
 //! its cause, so the mistake is never reported twice, once as itself and once as its echo.
 //!
-//! The rule, in full:
-//! - A name reported unknown (`unknown_name`, `unknown_type`, `unknown_chart`, `wrong_kind`) is
-//!   held back when an item that failed to parse would have declared that name, when its file
-//!   lost an `import`, or when a file could not be read or an item lost says nothing of what it
-//!   was (then any name may be missing).
-//! - An unknown key (`unknown_key`) is held back when a `type` or `schema` lost a part, or when
-//!   its declaration is touched as below: the schema of a declaration's values follows
-//!   statements that may be the lost ones (a platform's `chart`, a cluster's `provider`).
-//! - A diagnostic about something missing or counted (a required identity, property, field,
-//!   cluster or chart; a delete of a missing path; a cross-field constraint; the bespoke budget;
-//!   a redundant override; a node pool the cluster lacks) is held back when it lies in a
-//!   declaration that lost a statement, or one of whose layers did: its parents, its mixins, its
-//!   cluster.
-//!
-//! - Two communities of the same name are not reported as one declared twice when their cluster
-//!   is unknown and a declaration or a statement was lost: it may have been their cluster.
-//! - An import reported unknown is held back when loading refused it (it leads out of the
-//!   fleet), which was reported then.
-//!
-//! - After a syntax error, the parser guesses where the broken construct ends; what follows it
-//!   in the same declaration may be read in the wrong place, and its diagnostics are held back
-//!   until the syntax error is fixed. What comes before it, and every other declaration, is
-//!   reported.
-//!
-//! - A diagnostic on the very text of a syntax error is its echo (`16GiBB` is an unknown unit,
-//!   and so no quantity).
-//!
-//! Every other diagnostic is reported as it is.
+//! The parser keeps what it can (`syntax::Parsed`): an item whose header was read is kept with
+//! what parsed of it and listed as incomplete, an item lost whole leaves the name it would have
+//! declared, and an annotation that does not parse is dropped alone. [`Gaps::hides`] holds the
+//! whole rule.
 
 use std::collections::HashSet;
 
@@ -47,11 +23,20 @@ const UNKNOWN_NAMES: &[&str] = &[
     "hub::check::unknown_type",
 ];
 
-/// Codes of diagnostics about something missing, or counted over a declaration's layers.
-const ABSENCES: &[&str] = &[
+/// Codes of diagnostics that read what a declaration's layers hold: something missing, counted,
+/// compared with an inherited value, or judged by a policy a layer declares.
+const LAYERED: &[&str] = &[
     // What a key means depends on statements that may be lost: a cluster's `provider`, a
     // platform's `chart`.
     "hub::check::unknown_key",
+    // A lost `tunable` under a `locked` path, a lost bound or base value, a lost statement of
+    // the archetype that decided between two mixins.
+    "hub::policy::locked",
+    "hub::policy::out_of_bounds",
+    "hub::policy::below_base",
+    "hub::policy::bad_bound",
+    "hub::policy::unknown_budget",
+    "hub::resolve::mixin_conflict",
     "hub::policy::missing_identity",
     "hub::policy::over_budget",
     "hub::policy::redundant",
@@ -76,7 +61,7 @@ pub struct Gaps {
     anything_lost: bool,
     /// A `type` or `schema` lost a part.
     types_lost: bool,
-    /// The declarations that lost a statement or have a layer that did.
+    /// The declarations that are incomplete or have a layer that is (see [`Gaps::hides`]).
     touched: HashSet<DeclId>,
     /// For each declaration with a syntax error inside, where its first one is.
     first_errors: std::collections::HashMap<DeclId, u32>,
@@ -89,13 +74,14 @@ pub struct Gaps {
     refused_imports: HashSet<(FileId, u32, u32)>,
 }
 
-/// Where the syntax errors of one file are.
+/// Where the syntax errors of one file are, and what they lost.
 pub struct Broken {
     pub file: FileId,
-    /// The errors after which text was skipped.
-    pub errors: Vec<Span>,
     /// Every syntax error of the file.
-    pub all_errors: Vec<Span>,
+    pub errors: Vec<Span>,
+    /// The items kept with what parsed of them.
+    pub incomplete: Vec<crate::syntax::Incomplete>,
+    /// What the items lost entirely would have declared.
     pub lost: crate::syntax::Lost,
 }
 
@@ -117,8 +103,7 @@ impl Gaps {
             ..Gaps::default()
         };
         for file in broken {
-            gaps.syntax_errors
-                .insert(file.file, file.all_errors.clone());
+            gaps.syntax_errors.insert(file.file, file.errors.clone());
             gaps.lost_names.extend(file.lost.names.iter().cloned());
             if file.lost.import {
                 gaps.lost_imports.insert(file.file);
@@ -135,18 +120,22 @@ impl Gaps {
                 .or_default()
                 .push(DeclId(index as u32));
         }
+        let parsed_in_part: std::collections::HashMap<(FileId, u32), &crate::syntax::Incomplete> =
+            broken
+                .iter()
+                .flat_map(|file| {
+                    file.incomplete
+                        .iter()
+                        .map(move |item| ((file.file, item.item.start), item))
+                })
+                .collect();
         let mut incomplete = vec![false; fleet.decls.len()];
         for (index, decl) in fleet.decls.iter().enumerate() {
-            let first = broken
-                .iter()
-                .filter(|file| file.file == decl.file)
-                .flat_map(|file| &file.errors)
-                .map(|error| error.start)
-                .filter(|&start| decl.span.start <= start && start <= decl.span.end)
-                .min();
-            if let Some(first) = first {
+            if let Some(item) = parsed_in_part.get(&(decl.file, decl.span.start)) {
                 incomplete[index] = true;
-                gaps.first_errors.insert(DeclId(index as u32), first);
+                if let Some(first) = item.misread_from {
+                    gaps.first_errors.insert(DeclId(index as u32), first);
+                }
             }
         }
         if !incomplete.contains(&true) {
@@ -162,6 +151,12 @@ impl Gaps {
             if layers.any(|layer| incomplete[layer.0 as usize]) {
                 gaps.touched.insert(id);
             }
+        }
+        // A mixin's settings are judged against the archetype of each community that uses it,
+        // and reported in the mixin: a touched user touches its mixins.
+        let users: Vec<DeclId> = gaps.touched.iter().copied().collect();
+        for user in users {
+            gaps.touched.extend(fleet.decl(user).mixins.iter().copied());
         }
         gaps
     }
@@ -196,7 +191,33 @@ impl Gaps {
             .min_by_key(|&id| fleet.decl(id).span.len())
     }
 
-    /// Whether `diagnostic` may be an echo of what was dropped, and is held back.
+    /// Whether `diagnostic` may be an echo of what was dropped, and is held back. The rule, in
+    /// full (`lang/reference.md`, "Errors and recovery", says the same for users):
+    ///
+    /// - A syntax error is always reported. A diagnostic on the very text of a syntax error is
+    ///   its echo (`16GiBB` is an unknown unit, and so no quantity).
+    /// - After a syntax error inside a declaration's body, the parser guesses where the broken
+    ///   construct ends; what follows it in the same declaration may be read in the wrong place,
+    ///   and its diagnostics wait until the syntax error is fixed. What comes before it, and
+    ///   every other declaration, is reported.
+    /// - A name reported unknown (`unknown_name`, `unknown_type`, `unknown_chart`, `wrong_kind`)
+    ///   is held back when an item lost whole would have declared that name, when its file lost
+    ///   an `import`, or when a file could not be read or a lost item's name cannot be read
+    ///   (then any name may be missing).
+    /// - An unknown key is held back anywhere when a `type` or `schema` is incomplete or lost.
+    /// - A diagnostic that reads what a declaration's layers hold (`LAYERED`: something
+    ///   missing or counted, such as a required identity or property, a cross-field constraint,
+    ///   the bespoke budget; a comparison with an inherited value or a policy, such as locked,
+    ///   out of bounds, below base; an unknown key; a mixin conflict) is held back when it lies in
+    ///   a *touched* declaration: one that is incomplete, or one of whose layers (its parents,
+    ///   its mixins, its cluster) is; a mixin is also touched by a touched declaration that uses
+    ///   it, since its settings are judged against that declaration's archetype.
+    /// - Two communities of one name are not reported as declared twice when their cluster is
+    ///   unknown and something was lost: it may have been their cluster.
+    /// - An import reported unknown is held back when loading refused it (it leads out of the
+    ///   fleet), which was reported then.
+    ///
+    /// Every other diagnostic is reported as it is.
     pub fn hides(&self, diagnostic: &Diagnostic, fleet: &Fleet, sources: &SourceMap) -> bool {
         let code = diagnostic.code.as_str();
         if self.is_empty() || code.starts_with("hub::syntax::") {
@@ -252,7 +273,7 @@ impl Gaps {
         if code == "hub::check::unknown_key" && self.types_lost {
             return true;
         }
-        if ABSENCES.contains(&code) {
+        if LAYERED.contains(&code) {
             return self
                 .innermost(fleet, diagnostic.file, diagnostic.span)
                 .is_some_and(|decl| self.touched.contains(&decl));

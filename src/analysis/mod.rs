@@ -149,21 +149,6 @@ fn analysed(file: &LoadedFile) -> bool {
     file.parsed.errors.len() <= MAX_SYNTAX_ERRORS
 }
 
-/// The syntax errors after which the parser skips text: what it skips is lost. The others (an
-/// unknown unit, an invalid date or escape, ...) are reported where they are and the value is
-/// kept as written.
-const STRUCTURAL: &[&str] = &[
-    "hub::syntax::unexpected_token",
-    "hub::syntax::unclosed_delimiter",
-    "hub::syntax::unmatched_delimiter",
-    "hub::syntax::unterminated_string",
-    "hub::syntax::unterminated_text_block",
-    "hub::syntax::unterminated_comment",
-    "hub::syntax::unknown_keyword",
-    "hub::syntax::nesting_too_deep",
-    "hub::syntax::path_too_long",
-];
-
 /// The gaps the session's syntax errors and unreadable files leave in `fleet`.
 fn gaps_of(session: &Session, fleet: &Fleet) -> gaps::Gaps {
     let unreadable = session
@@ -174,24 +159,22 @@ fn gaps_of(session: &Session, fleet: &Fleet) -> gaps::Gaps {
     // The session holds only the diagnostics of loading and parsing here.
     let mut broken: std::collections::BTreeMap<FileId, gaps::Broken> = Default::default();
     for diagnostic in &session.diagnostics {
-        if !diagnostic.code.starts_with("hub::syntax::") {
-            continue;
-        }
-        let file = broken
-            .entry(diagnostic.file)
-            .or_insert_with(|| gaps::Broken {
-                file: diagnostic.file,
-                errors: Vec::new(),
-                all_errors: Vec::new(),
-                lost: Default::default(),
-            });
-        file.all_errors.push(diagnostic.span);
-        if STRUCTURAL.contains(&diagnostic.code.as_str()) {
-            file.errors.push(diagnostic.span);
+        if diagnostic.code.starts_with("hub::syntax::") {
+            broken
+                .entry(diagnostic.file)
+                .or_insert_with(|| gaps::Broken {
+                    file: diagnostic.file,
+                    errors: Vec::new(),
+                    incomplete: Vec::new(),
+                    lost: Default::default(),
+                })
+                .errors
+                .push(diagnostic.span);
         }
     }
     for loaded in &session.files {
         if let Some(file) = broken.get_mut(&loaded.id) {
+            file.incomplete = loaded.parsed.incomplete.clone();
             file.lost = loaded.parsed.lost.clone();
         }
     }

@@ -205,6 +205,24 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// Whether the parser lost text after this error: it skipped to a boundary, or guessed where
+    /// a construct ends. The other errors (an unknown unit, an invalid date or escape, ...) are
+    /// reported where they are and the value is kept as written, so nothing is missing.
+    pub fn loses_text(&self) -> bool {
+        matches!(
+            self,
+            SyntaxError::UnexpectedToken { .. }
+                | SyntaxError::UnclosedDelimiter { .. }
+                | SyntaxError::UnmatchedDelimiter { .. }
+                | SyntaxError::UnterminatedString { .. }
+                | SyntaxError::UnterminatedTextBlock { .. }
+                | SyntaxError::UnterminatedComment { .. }
+                | SyntaxError::UnknownKeyword { .. }
+                | SyntaxError::NestingTooDeep { .. }
+                | SyntaxError::PathTooLong { .. }
+        )
+    }
+
     /// Where the error points, for ordering and deduplication.
     pub fn primary_offset(&self) -> usize {
         let span = match self {

@@ -26,6 +26,21 @@ pub struct Parsed {
     pub errors: Vec<SyntaxError>,
     /// What the items that failed to parse would have declared.
     pub lost: Lost,
+    /// The items of `file` that parsed only in part, in source order.
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// An item kept with what parsed of it: a syntax error inside it lost some of its text (a
+/// statement, its parent or mixins, its whole body). Errors that keep the value as written (an
+/// unknown unit, an invalid date) and annotations that were dropped alone do not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete {
+    /// The item's span, as in the tree.
+    pub item: Span,
+    /// Where the first text of its body was lost. After it the parser guessed where the broken
+    /// construct ends, so what follows in the item may be misread. `None` when only the header
+    /// lost text (a parent, mixins, the opening `{`): what was kept was read where it stands.
+    pub misread_from: Option<u32>,
 }
 
 /// Parses `.hub` source text.
@@ -36,11 +51,61 @@ pub fn parse(text: &str) -> Parsed {
     // Backtracking may meet the same problem twice; report each once, in source order.
     errors.sort_by_key(SyntaxError::primary_offset);
     errors.dedup();
+    let mut dropped_annotations = cx.dropped_annotations.take();
+    dropped_annotations.sort_by_key(|span| (span.start, span.end));
+    dropped_annotations.dedup();
+    let incomplete = incomplete_items(&file, &errors, &dropped_annotations);
     Parsed {
         file,
         errors,
         lost: cx.lost.into_inner(),
+        incomplete,
     }
+}
+
+/// The items inside which an error lost text, but not only a dropped annotation. Errors and
+/// items are both in source order, so each is looked up by bisection.
+fn incomplete_items(
+    file: &ast::File,
+    errors: &[SyntaxError],
+    dropped_annotations: &[Span],
+) -> Vec<Incomplete> {
+    let in_dropped_annotation = |at: u32| {
+        let next = dropped_annotations.partition_point(|span| span.start <= at);
+        next > 0 && at < dropped_annotations[next - 1].end
+    };
+    let losses: Vec<u32> = errors
+        .iter()
+        .filter(|error| error.loses_text())
+        .map(|error| error.primary_offset() as u32)
+        .filter(|&at| !in_dropped_annotation(at))
+        .collect();
+    file.items
+        .iter()
+        .filter_map(|item| {
+            let first = losses.partition_point(|&at| at < item.span.start);
+            let inside = losses[first..]
+                .iter()
+                .copied()
+                .take_while(|&at| at <= item.span.end);
+            let body_start = match &item.kind {
+                ast::ItemKind::Decl(decl) => decl.body.span.start,
+                _ => item.span.start,
+            };
+            let mut any = false;
+            let mut misread_from: Option<u32> = None;
+            for at in inside {
+                any = true;
+                if at >= body_start && misread_from.is_none() {
+                    misread_from = Some(at);
+                }
+            }
+            any.then_some(Incomplete {
+                item: item.span,
+                misread_from,
+            })
+        })
+        .collect()
 }
 
 /// Decodes file bytes as UTF-8, replacing invalid sequences and reporting the first one.

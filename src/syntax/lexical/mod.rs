@@ -36,6 +36,9 @@ pub struct Cx<'a> {
     pub ran_off_end: Cell<bool>,
     /// The names declared by items that failed to parse, and whether an import did.
     pub lost: RefCell<Lost>,
+    /// Annotations that did not parse and were dropped, their item or statement kept: what
+    /// went wrong inside them loses only the annotation.
+    pub dropped_annotations: RefCell<Vec<Span>>,
 }
 
 /// What the items that could not be parsed would have declared, so that later phases do not
@@ -65,6 +68,7 @@ impl<'a> Cx<'a> {
             too_deep: Cell::new(false),
             ran_off_end: Cell::new(false),
             lost: RefCell::new(Lost::default()),
+            dropped_annotations: RefCell::new(Vec::new()),
         }
     }
 

@@ -1,10 +1,11 @@
 //! Top-level items: imports, and the declarations of charts, platforms, archetypes, mixins,
 //! communities, clusters, types and schemas, each with its annotations and doc comment.
 
+use super::recovery::{Boundary, report_failure, skip};
 use super::{ITEM_KEYWORDS, block};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::Span;
-use crate::syntax::ast::{Decl, DeclKind, Import, ItemKind, SchemaDecl, TypeDecl};
+use crate::syntax::ast::{Block, Decl, DeclKind, Ident, Import, ItemKind, SchemaDecl, TypeDecl};
 use crate::syntax::error::{SyntaxError, source_span};
 use crate::syntax::lexical::{
     Cx, PErr, PResult, expect, ident, is_ident_start, keyword, name, peek_word, sp, sp_nl,
@@ -119,6 +120,9 @@ fn import<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, ItemKind> {
     ))
 }
 
+/// A declaration. Once its keyword and name are read, it is kept whatever follows: a header
+/// that breaks later (a parent, a mixin, the `{`) is reported, and the declaration keeps what
+/// parsed of it, with the block that opens later on the same line, or else an empty body.
 fn decl<'a>(
     cx: &Cx<'a>,
     kind: DeclKind,
@@ -126,15 +130,57 @@ fn decl<'a>(
     input: &'a str,
 ) -> PResult<'a, ItemKind> {
     let (after_name, decl_name) = name(cx, input)?;
-    let mut rest = sp(cx, after_name);
     let mut parent = None;
     let mut mixins = Vec::new();
+    let header = header(cx, kind, sp(cx, after_name), &mut parent, &mut mixins);
+    let (rest, body) = match header.and_then(|open| block(cx, open)) {
+        Ok(parsed) => parsed,
+        Err(nom::Err::Error(failure)) => {
+            let at = failure.at;
+            report_failure(cx, nom::Err::Error(failure));
+            match brace_on_line(at) {
+                Some(open) => block(cx, open)?,
+                None => {
+                    let rest = skip(cx, at, Boundary::Item);
+                    let end = cx.text[..cx.offset(rest)].trim_end().len();
+                    let body = Block {
+                        statements: Vec::new(),
+                        span: Span::empty(end.max(cx.offset(at))),
+                    };
+                    (&cx.text[body.span.start as usize..], body)
+                }
+            }
+        }
+        Err(error) => return Err(error),
+    };
+    Ok((
+        rest,
+        ItemKind::Decl(Decl {
+            kind,
+            keyword_span,
+            name: decl_name,
+            parent,
+            mixins,
+            body,
+        }),
+    ))
+}
+
+/// What follows a declaration's name up to its `{`: `extends` and the parent, or `:`, the
+/// archetype and `with` the mixins. Returns the input at the `{`.
+fn header<'a>(
+    cx: &Cx<'a>,
+    kind: DeclKind,
+    mut rest: &'a str,
+    parent: &mut Option<Ident>,
+    mixins: &mut Vec<Ident>,
+) -> Result<&'a str, nom::Err<PErr<'a>>> {
     match kind {
         DeclKind::Chart | DeclKind::Platform | DeclKind::Archetype => {
             if let Ok((after, _)) = keyword(rest, "extends") {
                 let parent_start = sp(cx, after);
                 let (after_parent, parent_name) = name(cx, parent_start)?;
-                parent = Some(parent_name);
+                *parent = Some(parent_name);
                 rest = sp(cx, after_parent);
             } else if kind == DeclKind::Archetype {
                 return Err(PErr::expected(
@@ -152,7 +198,7 @@ fn decl<'a>(
             };
             let parent_start = sp(cx, after_colon);
             let (after_parent, parent_name) = name(cx, parent_start)?;
-            parent = Some(parent_name);
+            *parent = Some(parent_name);
             rest = sp(cx, after_parent);
             if let Ok((after_with, _)) = keyword(rest, "with") {
                 let mut at = sp(cx, after_with);
@@ -172,16 +218,23 @@ fn decl<'a>(
         }
         DeclKind::Mixin | DeclKind::Cluster => {}
     }
-    let (rest, body) = block(cx, rest)?;
-    Ok((
-        rest,
-        ItemKind::Decl(Decl {
-            kind,
-            keyword_span,
-            name: decl_name,
-            parent,
-            mixins,
-            body,
-        }),
-    ))
+    Ok(rest)
+}
+
+/// The `{` that opens a block later on the line of `at`, outside strings and comments.
+fn brace_on_line(at: &str) -> Option<&str> {
+    let line = &at[..at.find('\n').unwrap_or(at.len())];
+    let mut in_string = false;
+    let mut escaped = false;
+    for (index, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[index..].starts_with("//") => return None,
+            '{' if !in_string => return Some(&at[index..]),
+            _ => {}
+        }
+    }
+    None
 }

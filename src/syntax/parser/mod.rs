@@ -60,15 +60,7 @@ pub fn file<'a>(cx: &Cx<'a>) -> File {
             continue;
         }
         let start = rest;
-        let (after_annotations, annotations) = match annotations(cx, rest) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                report_failure(cx, error);
-                rest = skip(cx, start, Boundary::Item);
-                record_lost(cx, &start[..start.len() - rest.len()]);
-                continue;
-            }
-        };
+        let (after_annotations, annotations) = annotations(cx, rest);
         let n_errors = cx.errors.borrow().len();
         match item(cx, after_annotations) {
             Ok((after, kind)) => {
@@ -116,7 +108,10 @@ fn record_lost(cx: &Cx<'_>, text: &str) {
             "type" | "schema" => lost.types = true,
             _ => {}
         }
-        let name = words.next().map(|name| name.trim_matches('"'));
+        // A stray character glued to the name (`%leap`) does not hide it.
+        let name = words.next().map(|name| {
+            name.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        });
         match name.filter(|name| crate::syntax::is_bare_key(name)) {
             Some(name) => lost.names.push(name.to_string()),
             None => lost.unnamed = true,
@@ -164,8 +159,8 @@ pub fn braced<'a, T>(
             return (rest, elements, Span::new(open, cx.offset(rest)));
         }
         let start = rest;
-        let parsed = annotations(cx, rest)
-            .and_then(|(after, annotations)| parse_one(cx, after, doc, annotations));
+        let (after_annotations, annotations) = annotations(cx, rest);
+        let parsed = parse_one(cx, after_annotations, doc, annotations);
         match parsed {
             Ok((after, element)) => {
                 elements.push(element);
@@ -242,13 +237,60 @@ fn report_dangling(cx: &Cx<'_>, doc: &Option<Doc>) {
     }
 }
 
-/// `@name(...)` annotations, each followed by any whitespace.
-fn annotations<'a>(cx: &Cx<'a>, mut input: &'a str) -> PResult<'a, Vec<Annotation>> {
+/// `@name(...)` annotations, each followed by any whitespace. One that does not parse is
+/// reported and dropped alone: the item or statement it annotates is kept.
+fn annotations<'a>(cx: &Cx<'a>, mut input: &'a str) -> (&'a str, Vec<Annotation>) {
     let mut found = Vec::new();
     while input.starts_with('@') {
-        let (after, parsed) = annotation(cx, input)?;
-        found.push(parsed);
+        let after = match annotation(cx, input) {
+            Ok((after, parsed)) => {
+                found.push(parsed);
+                after
+            }
+            Err(error) => {
+                report_failure(cx, error);
+                cx.take_too_deep();
+                let after = skip_annotation(input);
+                cx.dropped_annotations
+                    .borrow_mut()
+                    .push(cx.span(input, after));
+                after
+            }
+        };
         input = sp_nl(cx, after);
     }
-    Ok((input, found))
+    (input, found)
+}
+
+/// Skips an annotation that did not parse: `@`, its name, and its arguments up to the `)` that
+/// closes them or the end of the line, whichever comes first.
+fn skip_annotation(input: &str) -> &str {
+    let after_at = &input[1..];
+    let name_len = after_at
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(after_at.len());
+    let rest = &after_at[name_len..];
+    if !rest.starts_with('(') {
+        return rest;
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (index, c) in rest.char_indices() {
+        match c {
+            '\n' => return &rest[index..],
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '(' | '[' | '{' if !in_string => depth += 1,
+            ')' | ']' | '}' if !in_string => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return &rest[index + 1..];
+                }
+            }
+            _ => {}
+        }
+    }
+    &rest[rest.len()..]
 }
