@@ -62,12 +62,13 @@ pub fn format_files(session: &mut Session, check: bool) -> Vec<(PathBuf, FormatO
 }
 
 /// Writes `contents` to a temporary file beside `path`, then renames it over `path`, so a
-/// reader never sees a half-written file.
-/// A symbolic link stays one: the file it points to is rewritten. The file keeps its
-/// permissions.
+/// reader never sees a half-written file. A symbolic link stays one: the file it points to is
+/// rewritten. The file keeps its permissions, given to the temporary file before anything is
+/// written to it, so a private file's new text is never readable by others.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let target;
-    let path = if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|found| found.file_type().is_symlink());
+    let path = if is_link {
         target = std::fs::canonicalize(path)?;
         target.as_path()
     } else {
@@ -84,11 +85,11 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let temporary = directory.join(format!(".{file_name}.hubc-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            file.set_permissions(metadata.permissions())?;
+        }
         file.write_all(contents)?;
         file.sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temporary, metadata.permissions())?;
-        }
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {
