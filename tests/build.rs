@@ -889,8 +889,13 @@ fn rebuilding_replaces_the_output_and_removes_files_of_a_deleted_community() {
     let (community_file, values) = lone_community(&fleet);
     assert!(out.join(&values).is_file());
     std::fs::remove_file(&community_file).expect("the community file can be removed");
-    // A file hubc did not write, inside its own (marked) output: replaced with the rest.
+    // A file hubc did not write, inside its own (marked) output: the build refuses and keeps it.
     std::fs::write(out.join("helm/stray.yaml"), "x: 1\n").expect("the file can be written");
+    let refused = build(&fleet_dir, &out, &[]);
+    assert_eq!(exit_code(&refused), 1, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("hub::io::foreign_output"));
+    assert!(out.join(&values).is_file());
+    std::fs::remove_file(out.join("helm/stray.yaml")).expect("the file can be removed");
 
     let second = build(&fleet_dir, &out, &[]);
     assert_eq!(exit_code(&second), 0, "{}", stderr(&second));
@@ -912,8 +917,8 @@ fn rebuilding_replaces_the_output_and_removes_files_of_a_deleted_community() {
         "{manifest}"
     );
     assert!(
-        stderr(&second).contains(" 2 removed in "),
-        "the values file and the stray file are counted as removed: {}",
+        stderr(&second).contains(" 1 removed in "),
+        "the values file is counted as removed: {}",
         stderr(&second)
     );
     assert_eq!(

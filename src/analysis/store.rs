@@ -170,14 +170,29 @@ pub enum IoError {
     )]
     WriteFailed { path: String, reason: String },
 
-    #[error("`{path}` holds files hubc did not write")]
+    #[error("`{path}` is not hubc's to replace: {reason}")]
     #[diagnostic(
         code(hub::io::foreign_output),
         help(
-            "choose an empty directory, or one an earlier `hubc build` wrote (it holds a `.hubc-output` file)"
+            "move those files elsewhere or undo the changes, or build into an empty or new directory; nothing was written or removed"
         )
     )]
-    ForeignOutput { path: String },
+    ForeignOutput { path: String, reason: String },
+
+    #[error("another `hubc build` is writing `{path}`")]
+    #[diagnostic(
+        code(hub::io::output_locked),
+        help("wait for that build to finish, then build again; nothing was written")
+    )]
+    OutputLocked { path: String },
+
+    #[error("`{path}` was left by an interrupted build: {action}")]
+    #[diagnostic(
+        code(hub::io::recovered_output),
+        severity(Warning),
+        help("nothing to do: the output is whole again; a build was killed before it finished")
+    )]
+    RecoveredOutput { path: String, action: String },
 
     #[error("`{path}` is not a regular file")]
     #[diagnostic(

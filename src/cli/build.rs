@@ -88,7 +88,21 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     if shown {
         eprint!("\r\x1b[2K");
     }
-    match written {
+    let (result, recovered) = match written {
+        Ok(mut report) => {
+            let recovered = std::mem::take(&mut report.recovered);
+            (Ok(report), recovered)
+        }
+        Err((error, recovered)) => (Err(error), recovered),
+    };
+    if !recovered.is_empty() {
+        let mut notices = Session::default();
+        for notice in recovered {
+            driver::report_output_error(&mut notices, out, notice);
+        }
+        print_diagnostics(&notices, cx.format.diagnostics(), cx.color);
+    }
+    match result {
         Ok(report) => {
             eprintln!(
                 "built {} {} on {} {}: {} written, {} unchanged, {} removed in {}",

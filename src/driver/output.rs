@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
+mod ownership;
+mod swap;
+
 /// What `hubc fmt` did to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormatOutcome {
@@ -59,8 +62,18 @@ pub fn format_files(session: &mut Session, check: bool) -> Vec<(PathBuf, FormatO
 }
 
 /// Writes `contents` to a temporary file beside `path`, then renames it over `path`, so a
-/// reader never sees a half-written file.
+/// reader never sees a half-written file. A symbolic link stays one: the file it points to is
+/// rewritten. The file keeps its permissions, given to the temporary file before anything is
+/// written to it, so a private file's new text is never readable by others.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let target;
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|found| found.file_type().is_symlink());
+    let path = if is_link {
+        target = std::fs::canonicalize(path)?;
+        target.as_path()
+    } else {
+        path
+    };
     let directory = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -72,11 +85,11 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let temporary = directory.join(format!(".{file_name}.hubc-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            file.set_permissions(metadata.permissions())?;
+        }
         file.write_all(contents)?;
         file.sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temporary, metadata.permissions())?;
-        }
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {
@@ -85,18 +98,18 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// The file that marks a directory as `hubc build` output, which a build may replace.
+/// The file that marks a directory as `hubc build` output: it lists every file the build
+/// wrote, with a hash, so that the next build replaces only what it wrote.
 pub const OUTPUT_MARKER: &str = ".hubc-output";
 
-const MARKER_TEXT: &str =
-    "This directory is written by `hubc build`. Every build replaces it whole.\n";
-
 /// What writing the output changed.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct WriteReport {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// What the build did to finish an earlier, interrupted one (`hub::io::recovered_output`).
+    pub recovered: Vec<IoError>,
 }
 
 /// The files under `directory` (relative paths with `/`), with their contents, leaving out the
@@ -132,56 +145,48 @@ fn output_error(directory: &Path, error: std::io::Error) -> IoError {
     }
 }
 
-/// Checks that `directory` may be written as build output: absent, empty, or marked as an
-/// earlier build's output.
-fn check_output_directory(directory: &Path) -> Result<(), IoError> {
-    if !directory.exists() {
-        return Ok(());
-    }
-    let foreign = || IoError::ForeignOutput {
-        path: directory.display().to_string(),
-    };
-    if !directory.is_dir() {
-        return Err(foreign());
-    }
-    let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
-    if entries.next().is_none() || directory.join(OUTPUT_MARKER).is_file() {
-        Ok(())
-    } else {
-        Err(foreign())
-    }
-}
-
-/// Writes a build's files as `directory`, all or nothing: into a temporary directory beside it,
-/// which then takes its place. Files of an earlier build that the new one does not write
-/// disappear with the old directory; nothing outside `directory` and its two temporary
-/// siblings is touched.
+/// Writes a build's files as `directory`, all or nothing, and only over what an earlier build
+/// wrote. Under a lock beside `directory` (`hub::io::output_locked` when another build holds
+/// it), it first finishes what an interrupted build left ([`swap::recover`]), then refuses a
+/// `directory` holding anything its marker does not list as written, unchanged
+/// (`hub::io::foreign_output`); it writes the files and the marker into a directory beside
+/// `directory`, which then takes its place ([`swap::replace`]). Files of the earlier build
+/// that the new one does not write disappear with the old directory; nothing outside
+/// `directory`, its lock and its two temporary siblings is touched.
 pub fn write_output(
     directory: &Path,
     files: &std::collections::BTreeMap<String, String>,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<WriteReport, IoError> {
-    check_output_directory(directory)?;
-    let before = existing_output(directory).map_err(|e| output_error(directory, e))?;
-    let staging = sibling(directory, "new");
-    let retired = sibling(directory, "old");
-    let _ = std::fs::remove_dir_all(&staging);
-    let result = (|| {
-        std::fs::create_dir_all(&staging)?;
-        std::fs::write(staging.join(OUTPUT_MARKER), MARKER_TEXT)?;
-        stage_files(&staging, files, progress)?;
-        if directory.exists() {
-            std::fs::rename(directory, &retired)?;
-            if let Err(error) = std::fs::rename(&staging, directory) {
-                // Put the earlier output back rather than leave nothing.
-                let _ = std::fs::rename(&retired, directory);
-                return Err(error);
-            }
-            std::fs::remove_dir_all(&retired)?;
-        } else {
-            std::fs::rename(&staging, directory)?;
+) -> Result<WriteReport, (IoError, Vec<IoError>)> {
+    let _lock = swap::lock(directory).map_err(|error| (error, Vec::new()))?;
+    let recovered = swap::recover(directory).map_err(|error| (error, Vec::new()))?;
+    match replace_output(directory, files, progress) {
+        Ok(mut report) => {
+            report.recovered = recovered;
+            Ok(report)
         }
-        Ok(())
+        Err(error) => Err((error, recovered)),
+    }
+}
+
+fn replace_output(
+    directory: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<WriteReport, IoError> {
+    let before = ownership::check(directory)?;
+    let mut steps = swap::Steps::from_environment();
+    steps.step();
+    let staging = swap::sibling(directory, "new");
+    let result = (|| {
+        stage_files(&staging, files, &mut |done, total| {
+            steps.step();
+            progress(done, total);
+        })?;
+        // The marker last: a tree with a marker that lists its files is complete.
+        std::fs::write(staging.join(OUTPUT_MARKER), ownership::marker_text(files))?;
+        steps.step();
+        swap::replace(directory, &staging, &mut steps)
     })();
     if let Err(error) = result {
         let _ = std::fs::remove_dir_all(&staging);
@@ -190,7 +195,7 @@ pub fn write_output(
     let mut report = WriteReport::default();
     for (relative, text) in files {
         match before.get(relative) {
-            Some(old) if old == text.as_bytes() => report.unchanged += 1,
+            Some(hash) if *hash == ownership::fnv1a(text.as_bytes()) => report.unchanged += 1,
             _ => report.written += 1,
         }
     }
@@ -237,14 +242,25 @@ pub fn write_new_directory(
     files: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), IoError> {
     if directory.exists() {
-        let mut entries = std::fs::read_dir(directory).map_err(|e| output_error(directory, e))?;
-        if entries.next().is_some() {
+        let mut names: Vec<String> = std::fs::read_dir(directory)
+            .and_then(|entries| {
+                entries
+                    .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .map_err(|e| output_error(directory, e))?;
+        if !names.is_empty() {
+            names.sort();
             return Err(IoError::ForeignOutput {
                 path: directory.display().to_string(),
+                reason: format!(
+                    "hubc did not write {}",
+                    ownership::name_list(directory, &names)
+                ),
             });
         }
     }
-    let staging = sibling(directory, "new");
+    let staging = swap::sibling(directory, "new");
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
         stage_files(&staging, files, &mut |_, _| {})?;
@@ -260,19 +276,6 @@ pub fn write_new_directory(
     Ok(())
 }
 
-/// A temporary directory beside `directory`, for a build or import to fill before it takes the
-/// place of `directory`.
-fn sibling(directory: &Path, role: &str) -> PathBuf {
-    let parent = directory
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = directory
-        .file_name()
-        .map_or("out".into(), |name| name.to_string_lossy().into_owned());
-    parent.join(format!(".{name}.hubc-{role}-{}", std::process::id()))
-}
-
 /// Writes `files` under `staging`. Every path must stay inside it, whatever a name says.
 fn stage_files(
     staging: &Path,
@@ -283,7 +286,8 @@ fn stage_files(
     for (index, (relative, text)) in files.iter().enumerate() {
         let inside = Path::new(relative)
             .components()
-            .all(|part| matches!(part, std::path::Component::Normal(_)));
+            .all(|part| matches!(part, std::path::Component::Normal(_)))
+            && !relative.contains(['\n', '\r']);
         if !inside {
             return Err(std::io::Error::other(format!(
                 "`{relative}` would leave the output directory"

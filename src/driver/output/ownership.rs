@@ -1,0 +1,207 @@
+//! Which files of an output directory a build wrote: the `.hubc-output` marker lists each with
+//! a hash, and a build replaces a directory only when it holds nothing else.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{IoError, OUTPUT_MARKER, output_error};
+
+/// The first line of a marker, naming its format.
+const MARKER_FORMAT: &str = "hubc-output 1";
+
+const MARKER_COMMENT: &str = "\
+# This directory is written by `hubc build`, which replaces it whole on the next build.
+# Each line below is a file the build wrote: the FNV-1a hash (64 bits) of its bytes, then its
+# path. The next build refuses to replace the directory while it holds a file that is not
+# listed here, or one whose hash differs (a file changed since), and removes nothing.
+";
+
+/// The 64-bit FNV-1a hash of `bytes`, written out here because it must never change: markers
+/// written by one version of hubc are read by the next. (`DefaultHasher` may change between
+/// Rust releases.) It detects files changed by hand, not files crafted to collide.
+pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The text of the marker of a build that writes `files`.
+pub(super) fn marker_text(files: &BTreeMap<String, String>) -> String {
+    let mut text = format!("{MARKER_FORMAT}\n{MARKER_COMMENT}");
+    for (relative, contents) in files {
+        text.push_str(&format!("{:016x} {relative}\n", fnv1a(contents.as_bytes())));
+    }
+    text
+}
+
+/// The files a marker lists, with their hashes; `None` when it is not a marker hubc wrote
+/// (empty, another format, a malformed line).
+fn parse_marker(text: &str) -> Option<BTreeMap<String, u64>> {
+    let mut lines = text.lines();
+    if lines.next()? != MARKER_FORMAT {
+        return None;
+    }
+    let mut listed = BTreeMap::new();
+    for line in lines.filter(|line| !line.starts_with('#')) {
+        let (hash, relative) = line.split_once(' ')?;
+        if hash.len() != 16 || relative.is_empty() {
+            return None;
+        }
+        listed.insert(relative.to_string(), u64::from_str_radix(hash, 16).ok()?);
+    }
+    Some(listed)
+}
+
+/// What a directory holds, measured against its marker.
+struct Survey {
+    /// The files its marker lists, or `None` when it has no marker hubc wrote.
+    listed: Option<BTreeMap<String, u64>>,
+    /// Every regular file but the marker, with the hash of its bytes.
+    files: BTreeMap<String, u64>,
+    /// What no build writes: symbolic links, empty directories, other kinds of file, and a
+    /// marker hubc did not write.
+    strays: Vec<String>,
+}
+
+fn survey(directory: &Path) -> std::io::Result<Survey> {
+    let mut found = Survey {
+        listed: None,
+        files: BTreeMap::new(),
+        strays: Vec::new(),
+    };
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let mut empty = true;
+        for entry in std::fs::read_dir(&next)? {
+            let entry = entry?;
+            empty = false;
+            let path = entry.path();
+            let relative = super::super::slash_path(&path, directory);
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if !kind.is_file() {
+                found.strays.push(relative);
+            } else if relative == OUTPUT_MARKER {
+                let text = std::fs::read(&path)?;
+                found.listed = std::str::from_utf8(&text).ok().and_then(parse_marker);
+                if found.listed.is_none() {
+                    found.strays.push(relative);
+                }
+            } else {
+                found.files.insert(relative, fnv1a(&std::fs::read(&path)?));
+            }
+        }
+        if empty && next != directory {
+            found
+                .strays
+                .push(format!("{}/", super::super::slash_path(&next, directory)));
+        }
+    }
+    Ok(found)
+}
+
+/// Checks that a build may replace `directory`: it is absent or empty, or holds exactly files
+/// its marker lists, unchanged. Returns the files the earlier build wrote, with their hashes.
+pub(super) fn check(directory: &Path) -> Result<BTreeMap<String, u64>, IoError> {
+    let refuse = |reason: String| IoError::ForeignOutput {
+        path: directory.display().to_string(),
+        reason,
+    };
+    match std::fs::symlink_metadata(directory) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(error) => return Err(output_error(directory, error)),
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            return Err(refuse("it is a symbolic link".into()));
+        }
+        Ok(metadata) if !metadata.is_dir() => return Err(refuse("it is not a directory".into())),
+        Ok(_) => {}
+    }
+    let found = survey(directory).map_err(|error| output_error(directory, error))?;
+    let listed = found.listed.unwrap_or_default();
+    let mut unknown = found.strays;
+    let mut changed = Vec::new();
+    for (relative, hash) in &found.files {
+        match listed.get(relative) {
+            None => unknown.push(relative.clone()),
+            Some(written) if written != hash => changed.push(relative.clone()),
+            Some(_) => {}
+        }
+    }
+    if unknown.is_empty() && changed.is_empty() {
+        return Ok(listed);
+    }
+    unknown.sort();
+    let mut reasons = Vec::new();
+    if !unknown.is_empty() {
+        reasons.push(format!(
+            "hubc did not write {}",
+            name_list(directory, &unknown)
+        ));
+    }
+    if !changed.is_empty() {
+        let verb = if changed.len() == 1 { "was" } else { "were" };
+        reasons.push(format!(
+            "{} {verb} changed since the last build",
+            name_list(directory, &changed)
+        ));
+    }
+    Err(refuse(reasons.join("; ")))
+}
+
+/// Whether `directory` holds exactly the files its marker lists, each as written: a complete
+/// build output.
+pub(super) fn verified(directory: &Path) -> bool {
+    survey(directory)
+        .is_ok_and(|found| found.strays.is_empty() && found.listed.as_ref() == Some(&found.files))
+}
+
+/// At most a few paths under `directory`, in backticks, and how many more there are.
+pub(super) fn name_list(directory: &Path, relatives: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<String> = relatives
+        .iter()
+        .take(SHOWN)
+        .map(|relative| format!("`{}`", directory.join(relative).display()))
+        .collect();
+    let mut text = names.join(", ");
+    if relatives.len() > SHOWN {
+        text.push_str(&format!(" and {} more", relatives.len() - SHOWN));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_published_test_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn a_marker_reads_back_what_it_lists_and_nothing_else_is_one() {
+        let files = BTreeMap::from([
+            ("helm/a b.yaml".to_string(), "x: 1\n".to_string()),
+            ("terraform/gcp/c.tfvars".to_string(), String::new()),
+        ]);
+        let listed = parse_marker(&marker_text(&files)).expect("a marker hubc wrote");
+        assert_eq!(
+            listed.keys().collect::<Vec<_>>(),
+            files.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(listed["helm/a b.yaml"], fnv1a(b"x: 1\n"));
+        assert_eq!(parse_marker(""), None);
+        assert_eq!(
+            parse_marker("This directory is written by `hubc build`.\n"),
+            None
+        );
+        assert_eq!(parse_marker("hubc-output 1\nnot-a-hash x\n"), None);
+    }
+}
