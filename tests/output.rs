@@ -353,13 +353,14 @@ fn a_second_build_of_the_same_directory_is_refused_while_the_first_holds_the_loc
 fn fmt_rewrites_the_target_of_a_symbolic_link_and_keeps_the_link_and_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let temp = TempDir::new("fmt-link");
+    // A link inside the fleet, to a file of another name inside it (a link out of the fleet is
+    // not read at all).
     let target = temp.write(
-        "shared/platform.hub",
+        "fleet/shared/platform.txt",
         "platform basehub {  chart = \"basehub\" }\n",
     );
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
-    std::fs::create_dir_all(temp.join("fleet")).unwrap();
-    std::os::unix::fs::symlink("../shared/platform.hub", temp.join("fleet/platform.hub")).unwrap();
+    std::os::unix::fs::symlink("shared/platform.txt", temp.join("fleet/platform.hub")).unwrap();
     let own = temp.write("fleet/mixins.hub", "mixin a {  x = 1 }\n");
     std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o604)).unwrap();
 
@@ -375,7 +376,7 @@ fn fmt_rewrites_the_target_of_a_symbolic_link_and_keeps_the_link_and_permissions
     );
     assert_eq!(
         std::fs::read_link(&link).unwrap(),
-        Path::new("../shared/platform.hub")
+        Path::new("shared/platform.txt")
     );
     assert_eq!(
         std::fs::read_to_string(&target).unwrap(),
@@ -390,11 +391,11 @@ fn fmt_rewrites_the_target_of_a_symbolic_link_and_keeps_the_link_and_permissions
     );
     // No temporary file left beside either.
     assert_eq!(
-        names(&temp.join("shared")),
-        BTreeSet::from(["platform.hub".into()])
+        names(&temp.join("fleet/shared")),
+        BTreeSet::from(["platform.txt".into()])
     );
     assert_eq!(
         names(&temp.join("fleet")),
-        BTreeSet::from(["platform.hub".into(), "mixins.hub".into()])
+        BTreeSet::from(["platform.hub".into(), "mixins.hub".into(), "shared".into()])
     );
 }
