@@ -14,7 +14,7 @@ use crate::intern::Symbol;
 use crate::resolve::value::DeclId;
 use crate::schema::scalar::{Scalar, scalar_text};
 use crate::schema::{Type, TypeId};
-use crate::syntax::ast::{self, DeclKind, StatementKind};
+use crate::syntax::ast::{DeclKind, StatementKind};
 use crate::syntax::{ANNOTATIONS, ITEM_KEYWORDS, STATEMENT_KEYWORDS, UNITS};
 
 pub fn complete(doc: &Document<'_>, position: Position) -> Option<CompletionResponse> {
@@ -79,7 +79,7 @@ fn items_for(doc: &Document<'_>, offset: usize, line: &str) -> Vec<CompletionIte
     let Some(analysis) = analysis else {
         return Vec::new();
     };
-    let Some((decl, item, mut prefix)) = enclosing(doc, analysis, offset) else {
+    let Some((decl, mut prefix)) = enclosing(doc, analysis, offset) else {
         return words(ITEM_KEYWORDS, CompletionItemKind::KEYWORD, "declaration");
     };
     // `path = |`: the values the path's type allows.
@@ -99,7 +99,6 @@ fn items_for(doc: &Document<'_>, offset: usize, line: &str) -> Vec<CompletionIte
         prefix.extend(keys.iter().map(|key| key.trim_matches('"').to_string()));
         return value_items(analysis, decl, &prefix);
     }
-    let _ = item;
     // `jupyterhub.singleuser.|`: the keys of the type at the prefix.
     let path_start = line
         .rfind(|c: char| {
@@ -123,12 +122,12 @@ fn items_for(doc: &Document<'_>, offset: usize, line: &str) -> Vec<CompletionIte
     items
 }
 
-/// The declaration around `offset`, its item, and the keys of the nested blocks the offset is in.
-fn enclosing<'a>(
-    doc: &'a Document<'_>,
+/// The declaration around `offset`, and the keys of the nested blocks the offset is in.
+fn enclosing(
+    doc: &Document<'_>,
     analysis: &Analysis,
     offset: usize,
-) -> Option<(DeclId, &'a ast::Decl, Vec<String>)> {
+) -> Option<(DeclId, Vec<String>)> {
     let offset = offset as u32;
     let (id, written) = doc.decl_at(analysis, offset)?;
     if offset <= written.body.span.start {
@@ -149,7 +148,7 @@ fn enclosing<'a>(
         }
         break;
     }
-    Some((id, written, prefix))
+    Some((id, prefix))
 }
 
 fn symbols(analysis: &Analysis, keys: &[String]) -> Option<Vec<Symbol>> {
@@ -257,7 +256,6 @@ fn header_items(analysis: Option<&Analysis>, keyword: &str, line: &str) -> Vec<C
     let Some(analysis) = analysis else {
         return Vec::new();
     };
-    let last_word = line.split_whitespace().last().unwrap_or("");
     let ends_in_space = line.ends_with(char::is_whitespace);
     let after = |word: &str| {
         line.split_whitespace()
@@ -270,7 +268,6 @@ fn header_items(analysis: Option<&Analysis>, keyword: &str, line: &str) -> Vec<C
             declarations(analysis, &[DeclKind::Mixin])
         }
         "community" if line.contains(':') && !line.contains(" with ") => {
-            let _ = last_word;
             declarations(analysis, &[DeclKind::Archetype])
         }
         "archetype" if after("extends") => {

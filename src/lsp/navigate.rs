@@ -169,12 +169,28 @@ pub fn references(
             }
         }
     }
-    Some(
-        places
-            .into_iter()
-            .filter_map(|(file, span)| location(doc.fleet, encoding, file, span))
-            .collect(),
-    )
+    // The line index of each file is made once, however many references it holds.
+    let mut indexes: HashMap<FileId, LineIndex<'_>> = HashMap::new();
+    let mut found = Vec::new();
+    for (file, span) in places {
+        let Some(loaded) = doc
+            .fleet
+            .session
+            .files
+            .iter()
+            .find(|loaded| loaded.id == file)
+        else {
+            continue;
+        };
+        let Some(uri) = uri_of(&loaded.path).filter(|_| loaded.path.is_absolute()) else {
+            continue;
+        };
+        let index = indexes
+            .entry(file)
+            .or_insert_with(|| LineIndex::new(&doc.fleet.session.sources.get(file).text, encoding));
+        found.push(Location::new(uri, index.range(span)));
+    }
+    Some(found)
 }
 
 fn location(fleet: &Fleet, encoding: Encoding, file: FileId, span: Span) -> Option<Location> {
