@@ -23,6 +23,18 @@ const RUNS: usize = 5;
 const N_WIDE: usize = 20_000;
 
 fn main() {
+    // `cargo bench --bench fleet -- write DIR N`: writes a fleet of N communities to DIR for
+    // whole-process measurements (benches/compare.sh) and stops.
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = arguments.iter().position(|argument| argument == "write") {
+        let directory = PathBuf::from(arguments.get(at + 1).expect("write DIR N"));
+        let communities: usize = arguments
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .expect("write DIR N: N communities");
+        write(&directory, communities);
+        return;
+    }
     let files = generate();
     let lines: usize = files.iter().map(|(_, text)| text.lines().count()).sum();
     let session = load(&files);
@@ -117,6 +129,16 @@ fn report(what: &str, times: &[Duration]) {
         best.as_secs_f64() * 1000.0,
         mean.as_secs_f64() * 1000.0
     );
+}
+
+/// Writes a fleet of `communities` communities (one cluster per 200) to `directory`.
+fn write(directory: &std::path::Path, communities: usize) {
+    let spec = fleet::Spec::new(communities, communities.div_ceil(200).max(1));
+    for (name, text) in fleet::generate(&spec) {
+        let path = directory.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file in the fleet")).expect("mkdir");
+        std::fs::write(&path, text).expect("the fleet is written");
+    }
 }
 
 fn generate() -> Vec<(String, String)> {

@@ -95,10 +95,7 @@ impl SourceFile {
     /// character; offsets past the end are clamped to the end.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line_index = match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(index) => index,
-            Err(index) => index - 1,
-        };
+        let line_index = self.line_index(offset);
         let line_start = self.line_starts[line_index] as usize;
         let column = self.text[line_start..]
             .char_indices()
@@ -107,6 +104,17 @@ impl SourceFile {
         LineCol {
             line: line_index + 1,
             column: column + 1,
+        }
+    }
+
+    /// The 0-based line a byte offset is on; offsets past the end are on the last line.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self
+            .line_starts
+            .binary_search(&(offset.min(self.text.len()) as u32))
+        {
+            Ok(index) => index,
+            Err(index) => index - 1,
         }
     }
 

@@ -404,8 +404,9 @@ fn build_writes_exactly_one_file_per_community_and_cluster() {
         fleet.clusters.values().any(Option::is_some),
         "some cluster has a Terraform module"
     );
-    // Nothing beside the output either: no staging or retired directories are left behind.
-    let beside: Vec<String> = std::fs::read_dir(temp.path())
+    // Nothing beside the output but the build's record for the next build: no staging or
+    // retired directories are left behind.
+    let mut beside: Vec<String> = std::fs::read_dir(temp.path())
         .expect("the directory can be read")
         .map(|entry| {
             entry
@@ -415,7 +416,8 @@ fn build_writes_exactly_one_file_per_community_and_cluster() {
                 .into_owned()
         })
         .collect();
-    assert_eq!(beside, ["out"]);
+    beside.sort();
+    assert_eq!(beside, [".out.hubc-record", "out"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -931,7 +933,12 @@ fn rebuilding_replaces_the_output_and_removes_files_of_a_deleted_community() {
         .collect();
     assert_eq!(
         beside,
-        BTreeSet::from(["beside.txt".into(), "fleet".into(), "out".into()])
+        BTreeSet::from([
+            ".out.hubc-record".into(),
+            "beside.txt".into(),
+            "fleet".into(),
+            "out".into()
+        ])
     );
 }
 
@@ -995,11 +1002,12 @@ fn a_fleet_with_errors_builds_nothing() {
     assert_eq!(exit_code(&output), 1, "{}", stderr(&output));
     assert!(stderr(&output).contains("build failed: nothing was written"));
     assert_eq!(snapshot(&out), before);
-    let beside: Vec<String> = std::fs::read_dir(temp.path())
+    let mut beside: Vec<String> = std::fs::read_dir(temp.path())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside.len(), 2, "{beside:?}");
+    beside.sort();
+    assert_eq!(beside, [".out.hubc-record", "fleet", "out"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,14 +1054,30 @@ fn summary_counts_written_then_unchanged_files() {
         "`{first}`, expected `{expected}...`"
     );
 
+    // Nothing changed: the build cache (tests/cache.rs) writes nothing.
     let second = summary(&build_examples(&out));
+    assert!(
+        second.contains("is up to date with") && second.contains("nothing written in"),
+        "`{second}`"
+    );
+
+    // A change that changes no output: every file is kept, none written.
+    let fleet_dir = temp.join("fleet");
+    common::copy_dir(&example_fleet(), &fleet_dir);
+    let first_file = common::hub_files(&fleet_dir).remove(0);
+    let mut text = std::fs::read_to_string(&first_file).unwrap();
+    text.push_str("// a comment changes no output\n");
+    std::fs::write(&first_file, text).unwrap();
+    let third = build(&fleet_dir, &out, &[]);
+    assert_eq!(exit_code(&third), 0, "{}", stderr(&third));
     let expected = format!(
         "built {n_communities} communities on {n_clusters} clusters: 0 written, {n_files} \
          unchanged, 0 removed in "
     );
+    let third = summary(&third);
     assert!(
-        second.starts_with(&expected),
-        "`{second}`, expected `{expected}...`"
+        third.starts_with(&expected),
+        "`{third}`, expected `{expected}...`"
     );
 }
 

@@ -7,6 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::plain::meaning;
 use hubc::syntax::ast::{CommentKind, File};
 
 #[test]
@@ -119,49 +120,6 @@ fn formattable_files() -> Vec<(String, String)> {
         files.len()
     );
     files
-}
-
-/// The tree of a file without what layout may change: spans, and whether a key was quoted.
-fn meaning(file: &File) -> String {
-    let debug = format!("{:?}\n{:?}", file.inner_docs, file.items);
-    let debug = without_spans(&debug);
-    debug
-        .replace("quoted: true", "quoted: _")
-        .replace("quoted: false", "quoted: _")
-}
-
-/// Replaces every `Span { start: N, end: M }` of a Debug print with `Span`.
-fn without_spans(debug: &str) -> String {
-    const OPEN: &str = "Span { start: ";
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug;
-    while let Some(at) = rest.find(OPEN) {
-        out.push_str(&rest[..at]);
-        let after_open = &rest[at + OPEN.len()..];
-        match span_fields_len(after_open) {
-            Some(len) => {
-                out.push_str("Span");
-                rest = &after_open[len..];
-            }
-            None => {
-                // Not a span after all (some string that reads like one): keep it as it is.
-                out.push_str(OPEN);
-                rest = after_open;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The length of `N, end: M }` at the start of `text`, if that is what it starts with.
-fn span_fields_len(text: &str) -> Option<usize> {
-    let digits = |text: &str| text.bytes().take_while(u8::is_ascii_digit).count();
-    let start_len = digits(text);
-    let after_start = text[start_len..].strip_prefix(", end: ")?;
-    let end_len = digits(after_start);
-    let after_end = after_start[end_len..].strip_prefix(" }")?;
-    (start_len > 0 && end_len > 0).then_some(text.len() - after_end.len())
 }
 
 /// Every comment of a file, in order, with its kind and text.

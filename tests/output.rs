@@ -168,11 +168,16 @@ fn a_build_killed_at_any_step_leaves_the_old_or_the_new_output_and_the_next_reco
             let again = build(&work, &new, "out", &[]);
             assert!(again.status.success(), "{context}: {}", stderr(&again));
             assert_eq!(which(&tree(&out)), "new", "{context}");
-            assert_eq!(
-                names(&work),
-                BTreeSet::from(["out".to_string()]),
-                "{context}"
+            // What the recovering build recorded is coherent: the next build finds the output
+            // up to date, and leaves it as it is.
+            let cached = build(&work, &new, "out", &[]);
+            assert!(
+                stderr(&cached).contains("is up to date with"),
+                "{context}: {}",
+                stderr(&cached)
             );
+            assert_eq!(which(&tree(&out)), "new", "{context}");
+            assert_eq!(names(&work), built_beside(), "{context}");
             if exchange && !leftovers.is_empty() {
                 recovered += 1;
                 assert!(
@@ -227,7 +232,11 @@ fn leftovers_of_interrupted_builds_are_put_back_or_removed_with_a_warning() {
     // A file of that name is not a build's: left alone.
     assert_eq!(
         names(&work),
-        BTreeSet::from(["out".to_string(), ".out.hubc-new-17".to_string()])
+        BTreeSet::from([
+            "out".to_string(),
+            ".out.hubc-record".to_string(),
+            ".out.hubc-new-17".to_string()
+        ])
     );
 }
 
@@ -262,7 +271,7 @@ fn a_file_the_build_did_not_write_or_one_changed_since_stops_it_and_survives() {
     );
     assert_eq!(tree(&work.join("out")), before);
     assert!(work.join("out/empty").is_dir());
-    assert_eq!(names(&work), BTreeSet::from(["out".to_string()]));
+    assert_eq!(names(&work), built_beside());
 
     // Undone, the build goes ahead.
     std::fs::remove_file(work.join("out/helm/notes.txt")).unwrap();
@@ -345,7 +354,7 @@ fn a_second_build_of_the_same_directory_is_refused_while_the_first_holds_the_loc
     drop(lock);
     let third = build(temp.path(), &fleet, "out", &[]);
     assert!(third.status.success(), "{}", stderr(&third));
-    assert_eq!(names(temp.path()), BTreeSet::from(["out".to_string()]));
+    assert_eq!(names(temp.path()), built_beside());
 }
 
 #[cfg(unix)]
@@ -398,4 +407,10 @@ fn fmt_rewrites_the_target_of_a_symbolic_link_and_keeps_the_link_and_permissions
         names(&temp.join("fleet")),
         BTreeSet::from(["platform.hub".into(), "mixins.hub".into(), "shared".into()])
     );
+}
+
+/// What a finished build leaves in the directory that holds `out`: the output, and the record
+/// the next build reads (README, "A build writes only what changed").
+fn built_beside() -> BTreeSet<String> {
+    BTreeSet::from(["out".to_string(), ".out.hubc-record".to_string()])
 }

@@ -9,6 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use common::oracles::assert_span;
 use hubc::diagnostics::{self, Format};
 use hubc::driver::{self, Session};
 use hubc::source::Span;
@@ -222,18 +223,6 @@ fn check_bytes(bytes: &[u8]) -> Session {
         );
     }
     session
-}
-
-fn assert_span(text: &str, span: Span, what: &str) {
-    assert!(
-        span.start <= span.end && span.end as usize <= text.len(),
-        "span {span:?} of {what} is outside the text of {} bytes",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize),
-        "span {span:?} of {what} is not on character boundaries"
-    );
 }
 
 /// Every span in a file's tree.

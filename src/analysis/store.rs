@@ -256,6 +256,29 @@ pub fn load_fleet(store: &dyn Store, path: &Path, session: &mut Session) {
     load_imports(store, session, Some(&root));
 }
 
+/// The files of a fleet directory with their bytes, read but not parsed: what [`load_fleet`]
+/// reads from `path`, in its order, under the names it gives them. `None` when `path` is not a
+/// directory, is a copy of the standard library, or loading it reports anything (a file that
+/// cannot be read, a link out of the fleet, no `.hub` files): only a clean load is summarised.
+pub fn fleet_sources(store: &dyn Store, path: &Path) -> Option<Vec<(PathBuf, Arc<[u8]>)>> {
+    if store.kind(path) != Kind::Directory {
+        return None;
+    }
+    let mut reported = Session::default();
+    let files = collect(
+        store,
+        std::slice::from_ref(&path.to_path_buf()),
+        &mut reported,
+    );
+    if !reported.diagnostics.is_empty() || is_standard_library(path, &files) {
+        return None;
+    }
+    files
+        .into_iter()
+        .map(|file| store.read(&file).ok().map(|bytes| (file, bytes)))
+        .collect()
+}
+
 /// Whether `files` are exactly the standard modules, one file each, at the top of `root`: such
 /// a directory is a copy of the standard library being worked on, and is checked as the modules
 /// it replaces rather than as a fleet that would declare every standard name a second time.

@@ -10,6 +10,9 @@ use super::*;
 
 pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let today = cx.today;
+    if !check && let Some(code) = up_to_date(cx, fleet, out) {
+        return code;
+    }
     let mut session = load_fleet("build", fleet, &fleet.display().to_string());
     let analysis = driver::analyze(&mut session, today);
     let root = if fleet.is_dir() {
@@ -39,18 +42,18 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let output = match built {
         Some(output) if tally.errors == 0 => output,
         _ => {
-            print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+            print_diagnostics(&session, cx);
             eprintln!("build failed: nothing was written");
             return ExitCode::from(1);
         }
     };
-    print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+    print_diagnostics(&session, cx);
     if check {
         let stale = match driver::stale_output(out, &output.files) {
             Ok(stale) => stale,
             Err(error) => {
                 driver::report_output_error(&mut session, out, error);
-                print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+                print_diagnostics(&session, cx);
                 return ExitCode::from(1);
             }
         };
@@ -84,7 +87,11 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
             shown = true;
         }
     };
-    let written = driver::write_output(out, &output.files, &mut progress);
+    let record = driver::cache::records(&session).map(|diagnostics| driver::Record {
+        inputs: driver::cache::session_digest(&session, today),
+        diagnostics,
+    });
+    let written = driver::write_output(out, &output.files, record.as_ref(), &mut progress);
     if shown {
         eprint!("\r\x1b[2K");
     }
@@ -100,7 +107,7 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         for notice in recovered {
             driver::report_output_error(&mut notices, out, notice);
         }
-        print_diagnostics(&notices, cx.format.diagnostics(), cx.color);
+        print_diagnostics(&notices, cx);
     }
     match result {
         Ok(report) => {
@@ -120,9 +127,34 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         Err(error) => {
             let mut failure = Session::default();
             driver::report_output_error(&mut failure, out, error);
-            print_diagnostics(&failure, cx.format.diagnostics(), cx.color);
+            print_diagnostics(&failure, cx);
             eprintln!("build failed: the output directory was left as it was");
             ExitCode::from(1)
         }
     }
+}
+
+/// The build cache (`driver::cache`): when `out` holds what a build of the same inputs wrote,
+/// as it wrote it, reports that build's diagnostics again and writes nothing. `None` when the
+/// fleet must be built.
+fn up_to_date(cx: &Context, fleet: &Path, out: &Path) -> Option<ExitCode> {
+    let inputs = driver::cache::fleet_inputs(fleet, cx.today)?;
+    let (record, recovered) = driver::previous_build(out).ok()?;
+    if !recovered.is_empty() {
+        let mut notices = Session::default();
+        for notice in recovered {
+            driver::report_output_error(&mut notices, out, notice);
+        }
+        print_diagnostics(&notices, cx);
+    }
+    let record = record.filter(|record| record.inputs == inputs.digest)?;
+    let session = driver::cache::replay(&inputs, &record.diagnostics)?;
+    print_diagnostics(&session, cx);
+    eprintln!(
+        "`{}` is up to date with `{}`: nothing written in {}",
+        out.display(),
+        fleet.display(),
+        elapsed(cx.started.elapsed()),
+    );
+    Some(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
     for path in paths {
         let mut session = driver::load_fleet(path);
         driver::analyze(&mut session, today);
-        let found = print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+        let found = print_diagnostics(&session, cx);
         tally.errors += found.errors;
         tally.warnings += found.warnings;
         n_files += session.files.len();

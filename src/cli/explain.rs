@@ -14,7 +14,7 @@ pub fn run(cx: &Context, community: &str, path: Option<&str>, fleet: &Path) -> E
     let analysis = driver::analyze(&mut session, today);
     let tally = Tally::of(&session.diagnostics);
     if tally.errors > 0 {
-        print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+        print_diagnostics(&session, cx);
     }
     let Some(analysis) = analysis else {
         return ExitCode::from(1);

@@ -9,7 +9,7 @@ use super::*;
 pub fn run(cx: &Context, check: bool, paths: &[PathBuf]) -> ExitCode {
     let mut session = driver::load(paths);
     let outcomes = driver::format_files(&mut session, check);
-    let tally = print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+    let tally = print_diagnostics(&session, cx);
     let mut n_reformatted = 0;
     for (path, outcome) in &outcomes {
         if *outcome == FormatOutcome::Reformatted {

@@ -10,7 +10,7 @@ use super::*;
 pub fn run(cx: &Context, directory: &Path, out: &Path) -> ExitCode {
     let mut session = Session::default();
     let imported = driver::import(directory, &mut session);
-    let tally = print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+    let tally = print_diagnostics(&session, cx);
     let imported = match imported {
         Some(imported) if tally.errors == 0 => imported,
         _ => {
@@ -21,7 +21,7 @@ pub fn run(cx: &Context, directory: &Path, out: &Path) -> ExitCode {
     if let Err(error) = driver::write_new_directory(out, &imported.files) {
         let mut failure = Session::default();
         driver::report_output_error(&mut failure, out, error);
-        print_diagnostics(&failure, cx.format.diagnostics(), cx.color);
+        print_diagnostics(&failure, cx);
         eprintln!("import failed: nothing was written");
         return ExitCode::from(1);
     }

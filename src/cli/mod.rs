@@ -77,6 +77,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
+    /// In human output, how many warnings of one code to show in full; the rest are counted in
+    /// one line per code. 0 shows every warning. JSON and GitHub output list them all.
+    #[arg(long, global = true, env = "HUBC_WARNING_LIMIT", default_value_t = 20)]
+    pub warning_limit: usize,
+
     /// The date `@expires` is checked against (YYYY-MM-DD); today in UTC by default.
     #[arg(long, global = true, env = "HUBC_TODAY", value_parser = parse_today)]
     pub today: Option<Day>,
@@ -213,6 +218,8 @@ pub enum Command {
 pub struct Context {
     pub format: OutputFormat,
     pub color: bool,
+    /// How many warnings of one code human output shows in full (0: all).
+    pub warning_limit: usize,
     /// The day `@expires` dates are checked against.
     pub today: Day,
     pub started: Instant,
@@ -228,6 +235,7 @@ pub fn run() -> ExitCode {
     let cx = Context {
         format: cli.format,
         color: use_color(cli.color),
+        warning_limit: cli.warning_limit,
         today: cli.today.unwrap_or_else(hubc::check::policy::today),
         started: Instant::now(),
     };
@@ -267,7 +275,7 @@ pub fn argument_error(cx: &Context, argument: &str, error: CliError) -> ExitCode
     session
         .diagnostics
         .push(hubc::diagnostics::Diagnostic::from_miette(file, &error));
-    print_diagnostics(&session, cx.format.diagnostics(), cx.color);
+    print_diagnostics(&session, cx);
     ExitCode::from(1)
 }
 
@@ -305,15 +313,32 @@ pub fn analyze_for_report(session: &mut Session, cx: &Context) -> Option<hubc::a
     match analysis {
         Some(analysis) if !blocking => Some(analysis),
         _ => {
-            print_diagnostics(session, cx.format.diagnostics(), cx.color);
+            print_diagnostics(session, cx);
             None
         }
     }
 }
 
-/// Prints diagnostics: human reports on stderr, machine formats on stdout.
-pub fn print_diagnostics(session: &Session, format: Format, color: bool) -> Tally {
-    let rendered = diagnostics::render_all(&session.diagnostics, &session.sources, format, color);
+/// Prints diagnostics as a command was asked to: see [`print_diagnostics_as`].
+pub fn print_diagnostics(session: &Session, cx: &Context) -> Tally {
+    print_diagnostics_as(session, cx.format.diagnostics(), cx.color, cx.warning_limit)
+}
+
+/// Prints diagnostics: human reports on stderr, at most `warning_limit` warnings of one code
+/// in full (0: all); machine formats, all of them, on stdout.
+pub fn print_diagnostics_as(
+    session: &Session,
+    format: Format,
+    color: bool,
+    warning_limit: usize,
+) -> Tally {
+    let rendered = diagnostics::render_limited(
+        &session.diagnostics,
+        &session.sources,
+        format,
+        color,
+        warning_limit,
+    );
     match format {
         Format::Human => eprint!("{rendered}"),
         Format::Json | Format::Github => out!("{rendered}"),

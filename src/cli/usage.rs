@@ -10,7 +10,7 @@ use clap::{CommandFactory, ValueEnum};
 use hubc::analysis::Session;
 use hubc::diagnostics::Format;
 
-use super::{Cli, CliError, Color, OutputFormat, print_diagnostics, use_color};
+use super::{Cli, CliError, Color, OutputFormat, print_diagnostics_as, use_color};
 
 /// The exit code of a command line that does not parse: `EX_USAGE` of BSD's `sysexits.h`,
 /// distinct from 2, which means "differences found".
@@ -40,7 +40,12 @@ pub fn report(error: clap::Error, args: &[OsString]) -> ExitCode {
             file,
             &diagnostic,
         ));
-    print_diagnostics(&session, requested_format(&words), requested_color(&words));
+    print_diagnostics_as(
+        &session,
+        requested_format(&words),
+        requested_color(&words),
+        0,
+    );
     ExitCode::from(EXIT_USAGE)
 }
 

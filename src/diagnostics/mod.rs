@@ -7,7 +7,7 @@
 mod render;
 pub mod suggest;
 
-pub use render::{Format, escape_data, escape_property, render, render_all};
+pub use render::{Format, escape_data, escape_property, render, render_all, render_limited};
 
 use crate::source::{FileId, Loc, Span};
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    NamedSource, SourceCode, SourceSpan, SpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -32,6 +32,48 @@ pub fn render_all(
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&render(diagnostic, sources, format, color));
+    }
+    out
+}
+
+/// Renders diagnostics for people, showing at most `limit` warnings (or advice) of any one code
+/// in full and counting the rest in one line per code at the end; errors are always shown, and
+/// a `limit` of 0 shows everything. The machine formats are never limited: they go to
+/// [`render_all`].
+pub fn render_limited(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    format: Format,
+    color: bool,
+    limit: usize,
+) -> String {
+    if format != Format::Human || limit == 0 {
+        return render_all(diagnostics, sources, format, color);
+    }
+    let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    // Codes past the limit, in the order their first hidden diagnostic came.
+    let mut hidden: Vec<(&str, usize)> = Vec::new();
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        if !diagnostic.is_error() {
+            let count = shown.entry(&diagnostic.code).or_default();
+            if *count >= limit {
+                match hidden.iter_mut().find(|(code, _)| *code == diagnostic.code) {
+                    Some((_, n)) => *n += 1,
+                    None => hidden.push((&diagnostic.code, 1)),
+                }
+                continue;
+            }
+            *count += 1;
+        }
+        out.push_str(&render_human(diagnostic, sources, color));
+    }
+    for (code, n) in hidden {
+        let kind = if n == 1 { "warning" } else { "warnings" };
+        out.push_str(&format!(
+            "{code}: {n} more {kind} not shown ({limit} shown; `--warning-limit 0` shows all, \
+             `--format json` lists all)\n"
+        ));
     }
     out
 }
@@ -111,7 +153,7 @@ fn render_plain(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
 /// Adapts a plain [`Diagnostic`] to miette, attaching its source text.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: CharColumns,
+    source: Excerpts<'a>,
     related: Vec<Report<'a>>,
     label: Option<String>,
     span: Span,
@@ -121,7 +163,7 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Report<'a> {
+    fn new(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Report<'a> {
         let file = sources.get(diagnostic.file);
         let mut secondary = Vec::new();
         let mut related = Vec::new();
@@ -132,7 +174,7 @@ impl<'a> Report<'a> {
                 let other = sources.get(place.file);
                 related.push(Report {
                     diagnostic,
-                    source: named_source(other),
+                    source: Excerpts::new(other),
                     related: Vec::new(),
                     label: Some(place.message.clone()),
                     span: clamp(place.span, other),
@@ -143,7 +185,7 @@ impl<'a> Report<'a> {
         }
         Report {
             diagnostic,
-            source: named_source(file),
+            source: Excerpts::new(file),
             related,
             label: diagnostic.label.clone(),
             span: clamp(diagnostic.span, file),
@@ -153,46 +195,83 @@ impl<'a> Report<'a> {
     }
 }
 
-fn named_source(file: &SourceFile) -> CharColumns {
-    CharColumns(NamedSource::new(file.name.clone(), file.text.to_string()).with_language("hub"))
+/// A file's text as miette reads it. miette finds a span's lines by scanning the text from its
+/// start, which made rendering cost the size of the file for every diagnostic; here the lines
+/// around the span are cut out with the file's line index first and only they are scanned, with
+/// the line numbers put back, so a diagnostic costs the size of its snippet. Reported columns
+/// count characters, as the JSON and GitHub formats do; miette counts bytes.
+struct Excerpts<'a> {
+    file: &'a SourceFile,
+    /// Whether the text has a carriage return outside a CRLF: miette counts one as a line break
+    /// and the line index does not, so such a text is scanned whole.
+    whole: bool,
 }
 
-/// A source whose reported columns count characters, as the JSON and GitHub formats do;
-/// miette counts bytes, which is wrong after multi-byte text.
-struct CharColumns(NamedSource<String>);
+impl<'a> Excerpts<'a> {
+    fn new(file: &'a SourceFile) -> Excerpts<'a> {
+        let bytes = file.text.as_bytes();
+        let whole = bytes
+            .iter()
+            .enumerate()
+            .any(|(at, &byte)| byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+        Excerpts { file, whole }
+    }
 
-impl SourceCode for CharColumns {
-    fn read_span<'a>(
-        &'a self,
+    fn is_empty(&self) -> bool {
+        self.file.text.is_empty()
+    }
+
+    /// The part of the text that holds the lines of `span` and `before` and `after` more, with
+    /// a line to spare after them: where it starts, and its first line's 0-based number.
+    fn window(&self, span: &SourceSpan, before: usize, after: usize) -> (usize, usize, usize) {
+        let text = &self.file.text;
+        if self.whole {
+            return (0, text.len(), 0);
+        }
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let first_line = self.file.line_index(start).saturating_sub(before);
+        let last_line = self.file.line_index(end) + after + 2;
+        let window_start = self.file.line_start(first_line).unwrap_or(0);
+        let window_end = self.file.line_start(last_line).unwrap_or(text.len());
+        (window_start, window_end, first_line)
+    }
+}
+
+impl SourceCode for Excerpts<'_> {
+    fn read_span<'b>(
+        &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
-            .0
-            .read_span(span, context_lines_before, context_lines_after)?;
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text: &'b str = &self.file.text;
+        let (window_start, window_end, first_line) =
+            self.window(span, context_lines_before, context_lines_after);
+        let window = &text[window_start..window_end];
+        let in_window = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let contents = window.read_span(&in_window, context_lines_before, context_lines_after)?;
+        let found = contents.span();
+        let data_start = window_start + found.offset();
         // Only the location header asks for a span with no context lines; the snippet renderer
         // itself walks the text and needs miette's own columns.
-        if context_lines_before != 0 || context_lines_after != 0 {
-            return Ok(contents);
-        }
-        let text = self.0.inner().as_str();
-        let start = span.offset().min(text.len());
-        let line_start = text[..start].rfind('\n').map_or(0, |index| index + 1);
-        let column = text
-            .get(line_start..start)
-            .map_or(contents.column(), |line| line.chars().count());
-        let mut fixed = MietteSpanContents::new_named(
-            contents.name().unwrap_or_default().to_string(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
+        let column = if context_lines_before == 0 && context_lines_after == 0 {
+            let start = span.offset().min(text.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |index| index + 1);
+            text.get(line_start..start)
+                .map_or(contents.column(), |line| line.chars().count())
+        } else {
+            contents.column()
+        };
+        let fixed = MietteSpanContents::new_named(
+            self.file.name.clone(),
+            &text.as_bytes()[data_start..data_start + found.len()],
+            SourceSpan::new(data_start.into(), found.len()),
+            contents.line() + first_line,
             column,
-            contents.line_count(),
-        );
-        if let Some(language) = contents.language() {
-            fixed = fixed.with_language(language);
-        }
+            contents.line_count() + first_line,
+        )
+        .with_language("hub");
         Ok(Box::new(fixed))
     }
 }
@@ -247,7 +326,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        if self.source.0.inner().is_empty() {
+        if self.source.is_empty() {
             // Problems with a file as a whole (it cannot be read, say) have no text to show.
             return None;
         }
@@ -255,7 +334,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.0.inner().is_empty() {
+        if self.source.is_empty() {
             return None;
         }
         let primary = LabeledSpan::new_primary_with_span(
@@ -389,4 +468,106 @@ pub fn escape_data(text: &str) -> String {
 /// Escapes a property value of a workflow command, as the GitHub Actions toolkit does.
 pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts of short lines of a few kinds of characters, with every kind of line break.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("bc = 1"),
+                Just("é"),
+                Just(" "),
+                Just("\n"),
+                Just("\n"),
+                Just("\r\n"),
+                Just("\r"),
+                Just("\n\n"),
+            ],
+            0..60,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    fn warning(code: &str, severity: Severity, file: crate::source::FileId) -> Diagnostic {
+        Diagnostic {
+            code: code.to_string(),
+            severity,
+            message: format!("a {code}"),
+            file,
+            span: Span::new(0, 1),
+            label: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn past_the_limit_warnings_of_one_code_are_counted_and_errors_always_shown() {
+        let mut sources = SourceMap::new();
+        let file = sources.add("f.hub", "x = 1\n");
+        let mut found = Vec::new();
+        for _ in 0..5 {
+            found.push(warning("hub::a", Severity::Warning, file));
+            found.push(warning("hub::e", Severity::Error, file));
+        }
+        found.push(warning("hub::b", Severity::Advice, file));
+        let limited = render_limited(&found, &sources, Format::Human, false, 2);
+        assert_eq!(limited.matches("a hub::a").count(), 2);
+        assert_eq!(limited.matches("a hub::e").count(), 5);
+        assert_eq!(limited.matches("a hub::b").count(), 1);
+        assert!(limited.ends_with(
+            "hub::a: 3 more warnings not shown (2 shown; `--warning-limit 0` shows all, \
+             `--format json` lists all)\n"
+        ));
+        // No limit, and the machine formats, show all.
+        let all = render_all(&found, &sources, Format::Human, false);
+        assert_eq!(
+            render_limited(&found, &sources, Format::Human, false, 0),
+            all
+        );
+        assert_eq!(all.matches("a hub::a").count(), 5);
+        let json = render_limited(&found, &sources, Format::Json, false, 2);
+        assert_eq!(json.lines().count(), found.len());
+    }
+
+    proptest! {
+        /// The excerpt reader gives miette what its own reader of the whole text gives: the
+        /// same snippet, place, line and line count (columns are the reader's own only where
+        /// snippets are drawn).
+        #[test]
+        fn excerpts_read_as_the_whole_text_does(
+            text in text(),
+            start in 0usize..400,
+            len in 0usize..40,
+            before in 0usize..3,
+            after in 0usize..3,
+        ) {
+            let start = start.min(text.len());
+            let end = (start + len).min(text.len());
+            prop_assume!(text.is_char_boundary(start) && text.is_char_boundary(end));
+            let file = SourceFile::new("f.hub", text.as_str());
+            let span = SourceSpan::new(start.into(), end - start);
+            let whole = text.as_str().read_span(&span, before, after);
+            let excerpts = Excerpts::new(&file);
+            let excerpt = excerpts.read_span(&span, before, after);
+            match (whole, excerpt) {
+                (Ok(whole), Ok(excerpt)) => {
+                    prop_assert_eq!(whole.data(), excerpt.data());
+                    prop_assert_eq!(whole.span(), excerpt.span());
+                    prop_assert_eq!(whole.line(), excerpt.line());
+                    prop_assert_eq!(whole.line_count(), excerpt.line_count());
+                    if before != 0 || after != 0 {
+                        prop_assert_eq!(whole.column(), excerpt.column());
+                    }
+                }
+                (whole, excerpt) => prop_assert_eq!(whole.is_ok(), excerpt.is_ok()),
+            }
+        }
+    }
 }

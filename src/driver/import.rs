@@ -71,13 +71,20 @@ pub fn standard_schemas() -> Analysis {
 /// Imports the fleet under `directory`. The diagnostics go to `session`; the files to write
 /// come back when there was no error.
 pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::Imported> {
-    let input = match read_import_input(directory) {
-        Ok(input) => input,
+    match read_import_input(directory) {
+        Ok(input) => import_input(&input, session),
         Err(error) => {
             session.report_io(directory, error);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Imports a fleet already read into memory, as [`import`] does once it has read the files.
+pub fn import_input(
+    input: &crate::import::ImportInput,
+    session: &mut Session,
+) -> Option<crate::import::Imported> {
     let standard = standard_schemas();
     let root = standard
         .names
@@ -88,7 +95,7 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
         names: &standard.names,
         root,
     };
-    let (imported, found) = crate::import::import(&input, &mut session.sources, &types);
+    let (imported, found) = crate::import::import(input, &mut session.sources, &types);
     session.diagnostics.extend(found);
     let mut imported = imported?;
     // Place each hub in the standard archetype it fits, judged on the imported fleet itself.
@@ -120,7 +127,7 @@ pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::
             |id: crate::resolve::value::DeclId| paths.get(&analysis.fleet.decl(id).file).cloned();
         crate::import::place(&mut imported, analysis, &standard, &file_of, today);
     }
-    verify(&input, &imported, session, today).then_some(imported)
+    verify(input, &imported, session, today).then_some(imported)
 }
 
 /// Loads and analyses the files of an imported fleet, as `hubc check` would from disk.

@@ -116,6 +116,7 @@ pub fn load_imports(session: &mut Session, root: Option<&Path>) {
     store::load_imports(&Disk, session, root);
 }
 
+pub mod cache;
 mod git;
 mod import;
 mod output;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 mod ownership;
+mod record;
 mod swap;
 
 /// What `hubc fmt` did to one file.
@@ -102,6 +103,14 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// wrote, with a hash, so that the next build replaces only what it wrote.
 pub const OUTPUT_MARKER: &str = ".hubc-output";
 
+/// What a build records in its output's marker for the next build: the digest of its inputs
+/// and its diagnostics, each a JSON record (see [`super::cache`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub inputs: String,
+    pub diagnostics: Vec<String>,
+}
+
 /// What writing the output changed.
 #[derive(Debug, Default)]
 pub struct WriteReport {
@@ -156,11 +165,12 @@ fn output_error(directory: &Path, error: std::io::Error) -> IoError {
 pub fn write_output(
     directory: &Path,
     files: &std::collections::BTreeMap<String, String>,
+    record: Option<&Record>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<WriteReport, (IoError, Vec<IoError>)> {
     let _lock = swap::lock(directory).map_err(|error| (error, Vec::new()))?;
     let recovered = swap::recover(directory).map_err(|error| (error, Vec::new()))?;
-    match replace_output(directory, files, progress) {
+    match replace_output(directory, files, record, progress) {
         Ok(mut report) => {
             report.recovered = recovered;
             Ok(report)
@@ -169,22 +179,53 @@ pub fn write_output(
     }
 }
 
+/// What the build that wrote `directory` recorded, when the directory is exactly what it
+/// wrote (see `record.rs`): taken under the lock, after finishing an interrupted build (whose
+/// notices come back either way). Writes nothing else.
+pub fn previous_build(directory: &Path) -> Result<(Option<Record>, Vec<IoError>), IoError> {
+    let _lock = swap::lock(directory)?;
+    let recovered = swap::recover(directory)?;
+    Ok((record::of_intact(directory), recovered))
+}
+
 fn replace_output(
     directory: &Path,
     files: &std::collections::BTreeMap<String, String>,
+    record: Option<&Record>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<WriteReport, IoError> {
-    let before = ownership::check(directory)?;
+    let stamps = record::read(directory)
+        .map(|r| r.stamps)
+        .unwrap_or_default();
+    let before = ownership::check(directory, &stamps)?;
+    let hashes: Vec<u64> = files
+        .values()
+        .map(|text| ownership::fnv1a(text.as_bytes()))
+        .collect();
+    // A file the earlier build wrote with the same bytes is linked into the new tree rather
+    // than written again.
+    let unchanged: Vec<bool> = files
+        .keys()
+        .zip(&hashes)
+        .map(|(relative, hash)| before.get(relative) == Some(hash))
+        .collect();
+    let marker = ownership::marker_text(files.keys().zip(hashes.iter().copied()));
     let mut steps = swap::Steps::from_environment();
     steps.step();
     let staging = swap::sibling(directory, "new");
     let result = (|| {
-        stage_files(&staging, files, &mut |done, total| {
+        let reuse = Reuse {
+            from: directory,
+            unchanged: &unchanged,
+        };
+        stage_files(&staging, files, Some(reuse), &mut |done, total| {
             steps.step();
             progress(done, total);
         })?;
         // The marker last: a tree with a marker that lists its files is complete.
-        std::fs::write(staging.join(OUTPUT_MARKER), ownership::marker_text(files))?;
+        std::fs::write(staging.join(OUTPUT_MARKER), &marker)?;
+        // The record of the output being replaced goes before it does.
+        record::remove(directory);
         steps.step();
         swap::replace(directory, &staging, &mut steps)
     })();
@@ -192,13 +233,13 @@ fn replace_output(
         let _ = std::fs::remove_dir_all(&staging);
         return Err(output_error(directory, error));
     }
-    let mut report = WriteReport::default();
-    for (relative, text) in files {
-        match before.get(relative) {
-            Some(hash) if *hash == ownership::fnv1a(text.as_bytes()) => report.unchanged += 1,
-            _ => report.written += 1,
-        }
+    if let Some(record) = record {
+        // Without it the next build builds again; nothing is lost.
+        let _ = record::write(directory, &marker, files, &hashes, record);
     }
+    let mut report = WriteReport::default();
+    report.unchanged = unchanged.iter().filter(|same| **same).count();
+    report.written = files.len() - report.unchanged;
     report.removed = before
         .keys()
         .filter(|path| !files.contains_key(*path))
@@ -263,7 +304,7 @@ pub fn write_new_directory(
     let staging = swap::sibling(directory, "new");
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
-        stage_files(&staging, files, &mut |_, _| {})?;
+        stage_files(&staging, files, None, &mut |_, _| {})?;
         if directory.exists() {
             std::fs::remove_dir(directory)?;
         }
@@ -276,10 +317,20 @@ pub fn write_new_directory(
     Ok(())
 }
 
-/// Writes `files` under `staging`. Every path must stay inside it, whatever a name says.
+/// The files of an earlier output that a new one may take as they are: a hard link shares
+/// the file, which the earlier tree's removal then leaves to the new one.
+struct Reuse<'a> {
+    from: &'a Path,
+    /// For each file to write, in order, whether the earlier output holds it, unchanged.
+    unchanged: &'a [bool],
+}
+
+/// Writes `files` under `staging`, linking those `reuse` holds unchanged. Every path must stay
+/// inside it, whatever a name says.
 fn stage_files(
     staging: &Path,
     files: &std::collections::BTreeMap<String, String>,
+    reuse: Option<Reuse<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(staging)?;
@@ -297,7 +348,13 @@ fn stage_files(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, text)?;
+        let linked = reuse.as_ref().is_some_and(|reuse| {
+            reuse.unchanged.get(index) == Some(&true)
+                && std::fs::hard_link(reuse.from.join(relative), &path).is_ok()
+        });
+        if !linked {
+            std::fs::write(&path, text)?;
+        }
         progress(index + 1, files.len());
     }
     Ok(())

@@ -9,24 +9,10 @@ use hubc::driver::{self, Session};
 
 pub mod drift_page;
 pub mod fleet;
+pub mod oracles;
+pub mod plain;
 
-/// Splits a fixture into files. A fixture is one file, or several introduced by
-/// `### path/to/file.hub` lines.
-/// Lines before the first `###` line describe the fixture and belong to no file.
-pub fn split_files(fixture: &str) -> Vec<(String, String)> {
-    if !fixture.lines().any(|line| line.starts_with("### ")) {
-        return vec![("input.hub".to_string(), fixture.to_string())];
-    }
-    let mut files: Vec<(String, String)> = Vec::new();
-    for line in fixture.split_inclusive('\n') {
-        if let Some(name) = line.strip_prefix("### ") {
-            files.push((name.trim().to_string(), String::new()));
-        } else if let Some((_, text)) = files.last_mut() {
-            text.push_str(line);
-        }
-    }
-    files
-}
+pub use plain::split_files;
 
 /// Parses the files of a fixture into a session, as `hubc check` would read them from disk.
 pub fn load_fixture(fixture: &str) -> Session {

@@ -29,10 +29,10 @@ pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The text of the marker of a build that writes `files`.
-pub(super) fn marker_text(files: &BTreeMap<String, String>) -> String {
+pub(super) fn marker_text<'a>(files: impl Iterator<Item = (&'a String, u64)>) -> String {
     let mut text = format!("{MARKER_FORMAT}\n{MARKER_COMMENT}");
-    for (relative, contents) in files {
-        text.push_str(&format!("{:016x} {relative}\n", fnv1a(contents.as_bytes())));
+    for (relative, hash) in files {
+        text.push_str(&format!("{hash:016x} {relative}\n"));
     }
     text
 }
@@ -55,6 +55,33 @@ fn parse_marker(text: &str) -> Option<BTreeMap<String, u64>> {
     Some(listed)
 }
 
+/// A file's size and modification time, in nanoseconds since the epoch: what tells, without
+/// reading it, that a file is the one a build recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub size: u64,
+    pub modified: i128,
+}
+
+impl Stamp {
+    pub(super) fn of(metadata: &std::fs::Metadata) -> Option<Stamp> {
+        let modified = metadata.modified().ok()?;
+        let nanos = match modified.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => after.as_nanos() as i128,
+            Err(before) => -(before.duration().as_nanos() as i128),
+        };
+        Some(Stamp {
+            size: metadata.len(),
+            modified: nanos,
+        })
+    }
+}
+
+/// The hash and stamp of each file of an output, as the build that wrote it recorded them
+/// (beside the output, see `record.rs`): a file with the stamp recorded for it is taken to
+/// have the recorded hash, without reading it.
+pub(super) type Stamps = BTreeMap<String, (u64, Stamp)>;
+
 /// What a directory holds, measured against its marker.
 struct Survey {
     /// The files its marker lists, or `None` when it has no marker hubc wrote.
@@ -66,7 +93,7 @@ struct Survey {
     strays: Vec<String>,
 }
 
-fn survey(directory: &Path) -> std::io::Result<Survey> {
+fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
     let mut found = Survey {
         listed: None,
         files: BTreeMap::new(),
@@ -92,7 +119,12 @@ fn survey(directory: &Path) -> std::io::Result<Survey> {
                     found.strays.push(relative);
                 }
             } else {
-                found.files.insert(relative, fnv1a(&std::fs::read(&path)?));
+                let recorded = stamps.get(&relative);
+                let hash = match recorded {
+                    Some((hash, stamp)) if Stamp::of(&entry.metadata()?) == Some(*stamp) => *hash,
+                    _ => fnv1a(&std::fs::read(&path)?),
+                };
+                found.files.insert(relative, hash);
             }
         }
         if empty && next != directory {
@@ -106,7 +138,7 @@ fn survey(directory: &Path) -> std::io::Result<Survey> {
 
 /// Checks that a build may replace `directory`: it is absent or empty, or holds exactly files
 /// its marker lists, unchanged. Returns the files the earlier build wrote, with their hashes.
-pub(super) fn check(directory: &Path) -> Result<BTreeMap<String, u64>, IoError> {
+pub(super) fn check(directory: &Path, stamps: &Stamps) -> Result<BTreeMap<String, u64>, IoError> {
     let refuse = |reason: String| IoError::ForeignOutput {
         path: directory.display().to_string(),
         reason,
@@ -120,7 +152,7 @@ pub(super) fn check(directory: &Path) -> Result<BTreeMap<String, u64>, IoError> 
         Ok(metadata) if !metadata.is_dir() => return Err(refuse("it is not a directory".into())),
         Ok(_) => {}
     }
-    let found = survey(directory).map_err(|error| output_error(directory, error))?;
+    let found = survey(directory, stamps).map_err(|error| output_error(directory, error))?;
     let listed = found.listed.unwrap_or_default();
     let mut unknown = found.strays;
     let mut changed = Vec::new();
@@ -155,8 +187,14 @@ pub(super) fn check(directory: &Path) -> Result<BTreeMap<String, u64>, IoError> 
 /// Whether `directory` holds exactly the files its marker lists, each as written: a complete
 /// build output.
 pub(super) fn verified(directory: &Path) -> bool {
-    survey(directory)
-        .is_ok_and(|found| found.strays.is_empty() && found.listed.as_ref() == Some(&found.files))
+    intact(directory, &Stamps::new()).is_some()
+}
+
+/// The files the marker of `directory` lists, with their hashes, when it holds exactly those
+/// files, each as written.
+pub(super) fn intact(directory: &Path, stamps: &Stamps) -> Option<BTreeMap<String, u64>> {
+    let found = survey(directory, stamps).ok()?;
+    (found.strays.is_empty() && found.listed.as_ref() == Some(&found.files)).then_some(found.files)
 }
 
 /// At most a few paths under `directory`, in backticks, and how many more there are.
@@ -191,7 +229,10 @@ mod tests {
             ("helm/a b.yaml".to_string(), "x: 1\n".to_string()),
             ("terraform/gcp/c.tfvars".to_string(), String::new()),
         ]);
-        let listed = parse_marker(&marker_text(&files)).expect("a marker hubc wrote");
+        let hashes = files
+            .iter()
+            .map(|(relative, text)| (relative, fnv1a(text.as_bytes())));
+        let listed = parse_marker(&marker_text(hashes)).expect("a marker hubc wrote");
         assert_eq!(
             listed.keys().collect::<Vec<_>>(),
             files.keys().collect::<Vec<_>>()

@@ -109,11 +109,12 @@ fn lock_file(_directory: &Path, path: PathBuf) -> Result<OutputLock, IoError> {
 }
 
 /// A temporary name beside `directory`, for a build to fill before it takes the place of
-/// `directory` (`new`), for the tree it replaces (`old`), or for the lock.
+/// `directory` (`new`), for the tree it replaces (`old`), for the lock, or for what a build
+/// records for the next (`record`).
 pub(super) fn sibling(directory: &Path, role: &str) -> PathBuf {
     let parent = parent_of(directory);
-    if role == "lock" {
-        return parent.join(format!(".{}.hubc-lock", base_name(directory)));
+    if role == "lock" || role == "record" {
+        return parent.join(format!(".{}.hubc-{role}", base_name(directory)));
     }
     parent.join(format!(
         ".{}.hubc-{role}-{}",
