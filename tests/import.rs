@@ -438,3 +438,57 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
         std::fs::read_to_string(out.join("clusters/campus/cluster.yaml")).expect("manifest");
     assert!(manifest.contains("deployer_hint: keep me"), "{manifest}");
 }
+
+#[test]
+fn a_yaml_string_with_a_control_character_is_refused_where_it_is_written() {
+    let controls = (0x00..=0x1f_u32)
+        .chain(0x7f..=0x9f)
+        .filter_map(char::from_u32);
+    let mut escapes: Vec<(String, u32)> = controls
+        .filter(|&c| c != '\t' && c != '\n')
+        .map(|c| (format!("\\u{:04X}", c as u32), c as u32))
+        .collect();
+    escapes.extend([
+        ("\\r".to_string(), 0x0d),
+        ("\\0".to_string(), 0x00),
+        ("\\e".to_string(), 0x1b),
+        ("\\x7f".to_string(), 0x7f),
+        ("\\N".to_string(), 0x85),
+    ]);
+    for (escape, code) in escapes {
+        let values = format!("jupyterhub:\n  singleuser:\n    defaultUrl: \"/lab{escape}\"\n");
+        let found = import_broken(&[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            ("config/clusters/campus/prod.values.yaml", &values),
+        ]);
+        let name = format!("U+{code:04X}");
+        assert_eq!(
+            found[0]["code"], "hub::import::unrepresentable",
+            "{escape}: {found:#?}"
+        );
+        assert!(
+            found[0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&name),
+            "{escape}: {found:#?}"
+        );
+        assert_eq!(found[0]["line"], 3, "{escape}");
+        assert_eq!(found[0]["column"], 22, "{escape}");
+    }
+    // Tabs and newlines are text, and are imported.
+    let directory = TempDir::new("tab-newline");
+    write_fleet(
+        &directory,
+        &[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            (
+                "config/clusters/campus/prod.values.yaml",
+                "jupyterhub:\n  singleuser:\n    defaultUrl: \"/lab\\t\\n\"\n",
+            ),
+            ("config/clusters/campus/enc-prod.secret.values.yaml", "{}\n"),
+        ],
+    );
+    let (_, output) = import_with_json(&directory);
+    assert!(output.status.success(), "{}", stderr(&output));
+}

@@ -135,7 +135,7 @@ pub enum ImportError {
     #[diagnostic(
         code(hub::import::unrepresentable),
         help(
-            "change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written"
+            "change the value in the YAML so that a `.hub` file can hold it; nothing was written"
         )
     )]
     Unrepresentable { file: String, what: String, at: Loc },

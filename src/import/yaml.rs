@@ -15,6 +15,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, VariantAc
 use super::error::ImportError;
 use crate::emit::Value;
 use crate::source::{FileId, Loc, SourceFile, Span};
+use crate::syntax::is_refused_control;
 
 /// Parses a YAML document into a value. An empty document is an empty map.
 pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
@@ -291,13 +292,19 @@ impl Reader<'_> {
             Raw::Bool(boolean) => Value::Bool(*boolean),
             Raw::Int(int) => Value::Int(*int),
             Raw::Big(float) | Raw::Float(float) => self.float(*float, None)?,
-            Raw::Owned(text) => Value::Str(text.clone()),
+            Raw::Owned(text) => {
+                self.no_control(text)?;
+                Value::Str(text.clone())
+            }
             Raw::Borrowed(text) => match self.plain_offset(text) {
                 Some(offset) => match helm_plain(text) {
                     Value::Float(float) => self.float(float, Some(offset))?,
                     value => value,
                 },
-                None => Value::Str(text.to_string()),
+                None => {
+                    self.no_control(text)?;
+                    Value::Str(text.to_string())
+                }
             },
             Raw::List(elements) => Value::List(
                 elements
@@ -330,6 +337,22 @@ impl Reader<'_> {
         Err(Problem {
             span,
             kind: ProblemKind::Unrepresentable(what.to_string()),
+        })
+    }
+
+    /// Refuses a string with a control character other than tab and newline: a `.hub` string
+    /// cannot hold one. YAML writes them only as escapes (`"\r"`, `"\x00"`, `"\e"`), so the
+    /// place is the first such escape of the file.
+    fn no_control(&self, text: &str) -> Result<(), Problem> {
+        let Some(c) = text.chars().find(|&c| is_refused_control(c)) else {
+            return Ok(());
+        };
+        Err(Problem {
+            span: control_escape(self.text).unwrap_or_default(),
+            kind: ProblemKind::Unrepresentable(format!(
+                "a string with the control character U+{:04X}",
+                c as u32
+            )),
         })
     }
 
@@ -458,6 +481,39 @@ impl Reader<'_> {
                 Span::new(start, start + key.len())
             })
     }
+}
+
+/// The span of the first escape of a YAML text that makes a control character a `.hub` string
+/// cannot hold: `\0`, `\a`, `\b`, `\v`, `\f`, `\r`, `\e`, `\N`, or `\x`, `\u`, `\U` with
+/// such a code.
+fn control_escape(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index + 1 < bytes.len() {
+        if bytes[index] != b'\\' {
+            index += 1;
+            continue;
+        }
+        let digits = match bytes[index + 1] {
+            b'0' | b'a' | b'b' | b'v' | b'f' | b'r' | b'e' | b'N' => {
+                return Some(Span::new(index, index + 2));
+            }
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            _ => 0,
+        };
+        let end = index + 2 + digits;
+        let code = text
+            .get(index + 2..end)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32);
+        if digits > 0 && code.is_some_and(is_refused_control) {
+            return Some(Span::new(index, end));
+        }
+        index += 2;
+    }
+    None
 }
 
 /// What go-yaml v2 makes of a plain scalar that YAML 1.2 reads as a string: the YAML 1.1
