@@ -255,6 +255,24 @@ fn import_with_json(directory: &TempDir) -> (PathBuf, Output) {
     (fleet, output)
 }
 
+/// Builds the imported `fleet` into `directory/out`: the output directory, and the values of the
+/// hub `prod` of cluster `campus`.
+fn build_prod_values(directory: &TempDir, fleet: &Path) -> (PathBuf, serde_json::Value) {
+    let out = directory.join("out");
+    let built = run(&[
+        "build",
+        &fleet.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let values = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(out.join("helm/campus/prod.values.yaml")).expect("values"),
+    )
+    .expect("YAML");
+    (out, values)
+}
+
 /// Imports a broken fleet and returns the diagnostics, checking that nothing was written.
 fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
     let directory = TempDir::new(&format!(
@@ -415,18 +433,7 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
         "{codes:?}"
     );
     assert!(!codes.is_empty());
-    let out = directory.join("out");
-    let built = run(&[
-        "build",
-        &fleet.display().to_string(),
-        "-o",
-        &out.display().to_string(),
-    ]);
-    assert!(built.status.success(), "{}", stderr(&built));
-    let values: serde_json::Value = serde_yaml_ng::from_str(
-        &std::fs::read_to_string(out.join("helm/campus/prod.values.yaml")).expect("values"),
-    )
-    .expect("YAML");
+    let (out, values) = build_prod_values(&directory, &fleet);
     assert_eq!(
         values,
         serde_json::json!({
@@ -491,4 +498,75 @@ fn a_yaml_string_with_a_control_character_is_refused_where_it_is_written() {
     );
     let (_, output) = import_with_json(&directory);
     assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn a_yaml_tag_the_import_cannot_keep_is_refused_where_it_is_written() {
+    for (value, tag) in [
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!!timestamp 2001-12-14", "!!timestamp"),
+        (
+            "!!python/object/apply:os.system [\"echo hi\"]",
+            "!!python/object/apply:os.system",
+        ),
+        ("!!set {a}", "!!set"),
+        ("!Ref foo", "!Ref"),
+        ("!Ref 12", "!Ref"),
+        ("&anchor !local {x: 1}", "!local"),
+        ("! 12", "!"),
+        ("!<tag:example.com,2000:x> 7", "!<tag:example.com,2000:x>"),
+    ] {
+        let values = format!("jupyterhub:\n  custom:\n    key: {value}\n");
+        let found = import_broken(&[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            ("config/clusters/campus/prod.values.yaml", &values),
+        ]);
+        assert_eq!(
+            found[0]["code"], "hub::import::yaml_tag",
+            "{value}: {found:#?}"
+        );
+        let message = found[0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("`{tag}`")), "{value}: {message}");
+        assert!(message.contains("prod.values.yaml"), "{value}: {message}");
+        assert_eq!(found[0]["line"], 3, "{value}");
+        let column = values
+            .lines()
+            .nth(2)
+            .and_then(|line| line.find('!'))
+            .unwrap_or(0)
+            + 1;
+        assert_eq!(found[0]["column"], column, "{value}");
+    }
+    // A tag in the cluster's own file too.
+    let found = import_broken(&[(
+        "config/clusters/campus/cluster.yaml",
+        &CLUSTER.replace("name: campus\n", "name: !Ref campus\n"),
+    )]);
+    assert_eq!(found[0]["code"], "hub::import::yaml_tag", "{found:#?}");
+}
+
+#[test]
+fn the_core_yaml_tags_are_read_as_helm_reads_them() {
+    let directory = TempDir::new("core-tags");
+    write_fleet(
+        &directory,
+        &[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            (
+                "config/clusters/campus/prod.values.yaml",
+                "jupyterhub:\n  custom:\n    string: !!str 123\n    word: !!str yes\n    int: !!int \"5\"\n    hex: !!int 0x1F\n    float: !!float \"1.5\"\n    bool: !!bool \"true\"\n    nothing: !!null null\n    map: !!map {a: !!seq [1]}\n    verbatim: !<tag:yaml.org,2002:str> 7\n",
+            ),
+            ("config/clusters/campus/enc-prod.secret.values.yaml", "{}\n"),
+        ],
+    );
+    let (fleet, output) = import_with_json(&directory);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, values) = build_prod_values(&directory, &fleet);
+    assert_eq!(
+        values["jupyterhub"]["custom"],
+        serde_json::json!({
+            "string": "123", "word": "yes", "int": 5, "hex": 31, "float": 1.5, "bool": true,
+            "nothing": null, "map": { "a": [1] }, "verbatim": "7",
+        })
+    );
 }

@@ -13,6 +13,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
 
 use super::error::ImportError;
+use super::yaml_tags;
 use crate::emit::Value;
 use crate::source::{FileId, Loc, SourceFile, Span};
 use crate::syntax::is_refused_control;
@@ -41,6 +42,13 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
             at: Loc::new(file, char_span(text, offset)),
         }
     })?;
+    if let Some((span, tag)) = unkept_tag(text) {
+        return Err(ImportError::YamlTag {
+            file: source.name.clone(),
+            tag,
+            at: Loc::new(file, span),
+        });
+    }
     let reader = Reader { text };
     let value = reader.value(&document).map_err(|problem| {
         let at = Loc::new(file, problem.span);
@@ -63,6 +71,44 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
             at: Loc::new(file, Span::new(0, text.len().min(1))),
         }),
     }
+}
+
+/// The tags whose values libyaml's reader gives as go-yaml v2, and so Helm, reads them.
+const KEPT_TAGS: &[&str] = &["str", "int", "float", "bool", "null", "map", "seq"];
+
+/// The first tag of `text` other than the core ones: where it is written, and how. Helm reads
+/// such values differently from libyaml (`!!binary` is decoded from base64, `!!timestamp` is
+/// a time, `!Ref 12` is the string `"12"`), and a `.hub` file cannot keep the tag itself.
+fn unkept_tag(text: &str) -> Option<(Span, String)> {
+    const CORE: &str = "tag:yaml.org,2002:";
+    let unkept = yaml_tags::tags(text).into_iter().find(|found| {
+        found
+            .tag
+            .strip_prefix(CORE)
+            .is_none_or(|name| !KEPT_TAGS.contains(&name))
+    })?;
+    let written = match unkept.tag.strip_prefix(CORE) {
+        Some(name) => format!("!!{name}"),
+        None if unkept.tag.starts_with('!') => unkept.tag.clone(),
+        None => format!("!<{}>", unkept.tag),
+    };
+    // The node starts at its properties: the tag, or an anchor before it.
+    let start = unkept.offset.min(text.len());
+    let span = match text[start..].find('!') {
+        Some(bang) => {
+            let tag_start = start + bang;
+            let rest = &text[tag_start..];
+            let length = if rest.starts_with("!<") {
+                rest.find('>').map_or(rest.len(), |close| close + 1)
+            } else {
+                rest.find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+                    .unwrap_or(rest.len())
+            };
+            Span::new(tag_start, tag_start + length)
+        }
+        None => char_span(text, start),
+    };
+    Some((span, written))
 }
 
 /// The deepest nesting of collections a values file may have. Real values files nest about
@@ -261,7 +307,7 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Map(entries))
     }
 
-    /// A node with a local tag (`!name`): Helm ignores the tag, and so does the import.
+    /// A node with a local tag (`!name`); such tags are refused before, by [`unkept_tag`].
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Raw<'de>, A::Error> {
         let (_, variant): (de::IgnoredAny, _) = data.variant()?;
         variant.newtype_variant()
@@ -370,6 +416,14 @@ impl Reader<'_> {
         // Properties (`&anchor`, `!tag`) may stand before the scalar, on the same line.
         let mut rest = before.trim_end_matches([' ', '\t']);
         loop {
+            // A verbatim tag, `!<tag:yaml.org,2002:str>`, may hold the separators below.
+            if rest.ends_with('>')
+                && rest
+                    .rfind("!<")
+                    .is_some_and(|open| !rest[open..].contains(char::is_whitespace))
+            {
+                return None;
+            }
             let start = rest.rfind([' ', '\t', '\n', '\r', '[', '{', ',']);
             let token = &rest[start.map_or(0, |start| start + 1)..];
             if token.starts_with('!') {
