@@ -570,3 +570,18 @@ fn the_core_yaml_tags_are_read_as_helm_reads_them() {
         })
     );
 }
+
+#[test]
+fn a_credential_in_a_plaintext_values_file_stops_the_import_at_its_key() {
+    let found = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub:\n  hub:\n    config:\n      GitHubOAuthenticator:\n        client_secret: 3f9a1c27d05e4b8a9e6f2c1d7b4a8e90\n",
+        ),
+    ]);
+    assert_eq!(found[0]["code"], "hub::import::fails_check", "{found:#?}");
+    let message = found[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("hub::check::literal_secret"), "{message}");
+    assert_eq!(found[0]["line"], 5);
+}

@@ -95,7 +95,6 @@ pub enum CheckError {
     #[error("literal value of `{path}` looks like a credential")]
     #[diagnostic(
         code(hub::check::literal_secret),
-        severity(Warning),
         help(
             "keep credentials in an encrypted values file and reference it with `secrets += [secret(\"enc-....secret.values.yaml\")]`"
         )
