@@ -255,6 +255,24 @@ fn import_with_json(directory: &TempDir) -> (PathBuf, Output) {
     (fleet, output)
 }
 
+/// Builds the imported `fleet` into `directory/out`: the output directory, and the values of the
+/// hub `prod` of cluster `campus`.
+fn build_prod_values(directory: &TempDir, fleet: &Path) -> (PathBuf, serde_json::Value) {
+    let out = directory.join("out");
+    let built = run(&[
+        "build",
+        &fleet.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let values = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(out.join("helm/campus/prod.values.yaml")).expect("values"),
+    )
+    .expect("YAML");
+    (out, values)
+}
+
 /// Imports a broken fleet and returns the diagnostics, checking that nothing was written.
 fn import_broken(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
     let directory = TempDir::new(&format!(
@@ -415,18 +433,7 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
         "{codes:?}"
     );
     assert!(!codes.is_empty());
-    let out = directory.join("out");
-    let built = run(&[
-        "build",
-        &fleet.display().to_string(),
-        "-o",
-        &out.display().to_string(),
-    ]);
-    assert!(built.status.success(), "{}", stderr(&built));
-    let values: serde_json::Value = serde_yaml_ng::from_str(
-        &std::fs::read_to_string(out.join("helm/campus/prod.values.yaml")).expect("values"),
-    )
-    .expect("YAML");
+    let (out, values) = build_prod_values(&directory, &fleet);
     assert_eq!(
         values,
         serde_json::json!({
@@ -437,4 +444,144 @@ fn what_the_import_does_not_understand_is_kept_raw_and_builds_back() {
     let manifest =
         std::fs::read_to_string(out.join("clusters/campus/cluster.yaml")).expect("manifest");
     assert!(manifest.contains("deployer_hint: keep me"), "{manifest}");
+}
+
+#[test]
+fn a_yaml_string_with_a_control_character_is_refused_where_it_is_written() {
+    let controls = (0x00..=0x1f_u32)
+        .chain(0x7f..=0x9f)
+        .filter_map(char::from_u32);
+    let mut escapes: Vec<(String, u32)> = controls
+        .filter(|&c| c != '\t' && c != '\n')
+        .map(|c| (format!("\\u{:04X}", c as u32), c as u32))
+        .collect();
+    escapes.extend([
+        ("\\r".to_string(), 0x0d),
+        ("\\0".to_string(), 0x00),
+        ("\\e".to_string(), 0x1b),
+        ("\\x7f".to_string(), 0x7f),
+        ("\\N".to_string(), 0x85),
+    ]);
+    for (escape, code) in escapes {
+        let values = format!("jupyterhub:\n  singleuser:\n    defaultUrl: \"/lab{escape}\"\n");
+        let found = import_broken(&[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            ("config/clusters/campus/prod.values.yaml", &values),
+        ]);
+        let name = format!("U+{code:04X}");
+        assert_eq!(
+            found[0]["code"], "hub::import::unrepresentable",
+            "{escape}: {found:#?}"
+        );
+        assert!(
+            found[0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&name),
+            "{escape}: {found:#?}"
+        );
+        assert_eq!(found[0]["line"], 3, "{escape}");
+        assert_eq!(found[0]["column"], 22, "{escape}");
+    }
+    // Tabs and newlines are text, and are imported.
+    let directory = TempDir::new("tab-newline");
+    write_fleet(
+        &directory,
+        &[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            (
+                "config/clusters/campus/prod.values.yaml",
+                "jupyterhub:\n  singleuser:\n    defaultUrl: \"/lab\\t\\n\"\n",
+            ),
+            ("config/clusters/campus/enc-prod.secret.values.yaml", "{}\n"),
+        ],
+    );
+    let (_, output) = import_with_json(&directory);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn a_yaml_tag_the_import_cannot_keep_is_refused_where_it_is_written() {
+    for (value, tag) in [
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!!timestamp 2001-12-14", "!!timestamp"),
+        (
+            "!!python/object/apply:os.system [\"echo hi\"]",
+            "!!python/object/apply:os.system",
+        ),
+        ("!!set {a}", "!!set"),
+        ("!Ref foo", "!Ref"),
+        ("!Ref 12", "!Ref"),
+        ("&anchor !local {x: 1}", "!local"),
+        ("! 12", "!"),
+        ("!<tag:example.com,2000:x> 7", "!<tag:example.com,2000:x>"),
+    ] {
+        let values = format!("jupyterhub:\n  custom:\n    key: {value}\n");
+        let found = import_broken(&[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            ("config/clusters/campus/prod.values.yaml", &values),
+        ]);
+        assert_eq!(
+            found[0]["code"], "hub::import::yaml_tag",
+            "{value}: {found:#?}"
+        );
+        let message = found[0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("`{tag}`")), "{value}: {message}");
+        assert!(message.contains("prod.values.yaml"), "{value}: {message}");
+        assert_eq!(found[0]["line"], 3, "{value}");
+        let column = values
+            .lines()
+            .nth(2)
+            .and_then(|line| line.find('!'))
+            .unwrap_or(0)
+            + 1;
+        assert_eq!(found[0]["column"], column, "{value}");
+    }
+    // A tag in the cluster's own file too.
+    let found = import_broken(&[(
+        "config/clusters/campus/cluster.yaml",
+        &CLUSTER.replace("name: campus\n", "name: !Ref campus\n"),
+    )]);
+    assert_eq!(found[0]["code"], "hub::import::yaml_tag", "{found:#?}");
+}
+
+#[test]
+fn the_core_yaml_tags_are_read_as_helm_reads_them() {
+    let directory = TempDir::new("core-tags");
+    write_fleet(
+        &directory,
+        &[
+            ("config/clusters/campus/cluster.yaml", CLUSTER),
+            (
+                "config/clusters/campus/prod.values.yaml",
+                "jupyterhub:\n  custom:\n    string: !!str 123\n    word: !!str yes\n    int: !!int \"5\"\n    hex: !!int 0x1F\n    float: !!float \"1.5\"\n    bool: !!bool \"true\"\n    nothing: !!null null\n    map: !!map {a: !!seq [1]}\n    verbatim: !<tag:yaml.org,2002:str> 7\n",
+            ),
+            ("config/clusters/campus/enc-prod.secret.values.yaml", "{}\n"),
+        ],
+    );
+    let (fleet, output) = import_with_json(&directory);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (_, values) = build_prod_values(&directory, &fleet);
+    assert_eq!(
+        values["jupyterhub"]["custom"],
+        serde_json::json!({
+            "string": "123", "word": "yes", "int": 5, "hex": 31, "float": 1.5, "bool": true,
+            "nothing": null, "map": { "a": [1] }, "verbatim": "7",
+        })
+    );
+}
+
+#[test]
+fn a_credential_in_a_plaintext_values_file_stops_the_import_at_its_key() {
+    let found = import_broken(&[
+        ("config/clusters/campus/cluster.yaml", CLUSTER),
+        (
+            "config/clusters/campus/prod.values.yaml",
+            "jupyterhub:\n  hub:\n    config:\n      GitHubOAuthenticator:\n        client_secret: 3f9a1c27d05e4b8a9e6f2c1d7b4a8e90\n",
+        ),
+    ]);
+    assert_eq!(found[0]["code"], "hub::import::fails_check", "{found:#?}");
+    let message = found[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("hub::check::literal_secret"), "{message}");
+    assert_eq!(found[0]["line"], 5);
 }

@@ -360,6 +360,10 @@ fn type_spans(ty: &Type, spans: &mut Vec<Span>) {
             type_spans(ty, spans);
             value_spans(pattern, spans);
         }
+        TypeKind::Bounded { ty, limit, .. } => {
+            type_spans(ty, spans);
+            value_spans(limit, spans);
+        }
         TypeKind::KeyedBy { ty, key } => {
             type_spans(ty, spans);
             spans.push(key.span);

@@ -48,6 +48,17 @@ impl Printer<'_> {
                 self.write(" matching ");
                 self.value(pattern);
             }
+            TypeKind::Bounded {
+                ty: inner,
+                op,
+                limit,
+            } => {
+                self.postfix_operand(inner);
+                self.write(" ");
+                self.write(op.as_str());
+                self.write(" ");
+                self.value(limit);
+            }
             TypeKind::KeyedBy { ty: inner, key } => {
                 self.postfix_operand(inner);
                 self.write(" keyed by ");
@@ -98,13 +109,21 @@ impl Printer<'_> {
                     self.source(pattern.span)
                 )
             }
+            TypeKind::Bounded { ty, op, limit } => {
+                format!(
+                    "{} {} {}",
+                    self.inline_operand(ty)?,
+                    op.as_str(),
+                    self.source(limit.span)
+                )
+            }
             TypeKind::KeyedBy { ty, key } => {
                 format!("{} keyed by {}", self.inline_operand(ty)?, key.name)
             }
         })
     }
 
-    /// The operand of `matching` or `keyed by`: a union needs parentheses to stay whole.
+    /// The operand of `matching`, `keyed by` or a bound: a union needs parentheses to stay whole.
     fn postfix_operand(&mut self, ty: &Type) {
         if matches!(ty.kind, TypeKind::Union(_)) {
             self.write("(");

@@ -135,10 +135,19 @@ pub enum ImportError {
     #[diagnostic(
         code(hub::import::unrepresentable),
         help(
-            "change the value in the YAML (Helm cannot pass it on to the chart either); nothing was written"
+            "change the value in the YAML so that a `.hub` file can hold it; nothing was written"
         )
     )]
     Unrepresentable { file: String, what: String, at: Loc },
+
+    #[error("`{file}` tags a value `{tag}`, which the import cannot keep")]
+    #[diagnostic(
+        code(hub::import::yaml_tag),
+        help(
+            "remove the tag and write the value Helm should read; a `.hub` file keeps no tags, and only `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq` are read as Helm reads them; nothing was written"
+        )
+    )]
+    YamlTag { file: String, tag: String, at: Loc },
 
     #[error("importing `{file}` gives a fleet that `hubc check` rejects: {reason}")]
     #[diagnostic(
@@ -188,6 +197,7 @@ impl Located for ImportError {
             Inexact { at, .. } => (at, "this hub"),
             Unrepresentable { at, .. } => (at, "no `.hub` literal for this"),
             FailsCheck { at, .. } => (at, "from here"),
+            YamlTag { at, .. } => (at, "this tag"),
         };
         (*at, Some(label.to_string()))
     }

@@ -24,6 +24,7 @@ mod values;
 pub mod verify;
 pub mod write;
 pub mod yaml;
+mod yaml_tags;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -13,8 +13,10 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, VariantAccess, Visitor};
 
 use super::error::ImportError;
+use super::yaml_tags;
 use crate::emit::Value;
 use crate::source::{FileId, Loc, SourceFile, Span};
+use crate::syntax::is_refused_control;
 
 /// Parses a YAML document into a value. An empty document is an empty map.
 pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
@@ -40,6 +42,13 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
             at: Loc::new(file, char_span(text, offset)),
         }
     })?;
+    if let Some((span, tag)) = unkept_tag(text) {
+        return Err(ImportError::YamlTag {
+            file: source.name.clone(),
+            tag,
+            at: Loc::new(file, span),
+        });
+    }
     let reader = Reader { text };
     let value = reader.value(&document).map_err(|problem| {
         let at = Loc::new(file, problem.span);
@@ -62,6 +71,44 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
             at: Loc::new(file, Span::new(0, text.len().min(1))),
         }),
     }
+}
+
+/// The tags whose values libyaml's reader gives as go-yaml v2, and so Helm, reads them.
+const KEPT_TAGS: &[&str] = &["str", "int", "float", "bool", "null", "map", "seq"];
+
+/// The first tag of `text` other than the core ones: where it is written, and how. Helm reads
+/// such values differently from libyaml (`!!binary` is decoded from base64, `!!timestamp` is
+/// a time, `!Ref 12` is the string `"12"`), and a `.hub` file cannot keep the tag itself.
+fn unkept_tag(text: &str) -> Option<(Span, String)> {
+    const CORE: &str = "tag:yaml.org,2002:";
+    let unkept = yaml_tags::tags(text).into_iter().find(|found| {
+        found
+            .tag
+            .strip_prefix(CORE)
+            .is_none_or(|name| !KEPT_TAGS.contains(&name))
+    })?;
+    let written = match unkept.tag.strip_prefix(CORE) {
+        Some(name) => format!("!!{name}"),
+        None if unkept.tag.starts_with('!') => unkept.tag.clone(),
+        None => format!("!<{}>", unkept.tag),
+    };
+    // The node starts at its properties: the tag, or an anchor before it.
+    let start = unkept.offset.min(text.len());
+    let span = match text[start..].find('!') {
+        Some(bang) => {
+            let tag_start = start + bang;
+            let rest = &text[tag_start..];
+            let length = if rest.starts_with("!<") {
+                rest.find('>').map_or(rest.len(), |close| close + 1)
+            } else {
+                rest.find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+                    .unwrap_or(rest.len())
+            };
+            Span::new(tag_start, tag_start + length)
+        }
+        None => char_span(text, start),
+    };
+    Some((span, written))
 }
 
 /// The deepest nesting of collections a values file may have. Real values files nest about
@@ -260,7 +307,7 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Map(entries))
     }
 
-    /// A node with a local tag (`!name`): Helm ignores the tag, and so does the import.
+    /// A node with a local tag (`!name`); such tags are refused before, by [`unkept_tag`].
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Raw<'de>, A::Error> {
         let (_, variant): (de::IgnoredAny, _) = data.variant()?;
         variant.newtype_variant()
@@ -291,13 +338,19 @@ impl Reader<'_> {
             Raw::Bool(boolean) => Value::Bool(*boolean),
             Raw::Int(int) => Value::Int(*int),
             Raw::Big(float) | Raw::Float(float) => self.float(*float, None)?,
-            Raw::Owned(text) => Value::Str(text.clone()),
+            Raw::Owned(text) => {
+                self.no_control(text)?;
+                Value::Str(text.clone())
+            }
             Raw::Borrowed(text) => match self.plain_offset(text) {
                 Some(offset) => match helm_plain(text) {
                     Value::Float(float) => self.float(float, Some(offset))?,
                     value => value,
                 },
-                None => Value::Str(text.to_string()),
+                None => {
+                    self.no_control(text)?;
+                    Value::Str(text.to_string())
+                }
             },
             Raw::List(elements) => Value::List(
                 elements
@@ -333,6 +386,22 @@ impl Reader<'_> {
         })
     }
 
+    /// Refuses a string with a control character other than tab and newline: a `.hub` string
+    /// cannot hold one. YAML writes them only as escapes (`"\r"`, `"\x00"`, `"\e"`), so the
+    /// place is the first such escape of the file.
+    fn no_control(&self, text: &str) -> Result<(), Problem> {
+        let Some(c) = text.chars().find(|&c| is_refused_control(c)) else {
+            return Ok(());
+        };
+        Err(Problem {
+            span: control_escape(self.text).unwrap_or_default(),
+            kind: ProblemKind::Unrepresentable(format!(
+                "a string with the control character U+{:04X}",
+                c as u32
+            )),
+        })
+    }
+
     /// The offset of a borrowed string when it was a plain scalar: not after a quote, and not
     /// after a tag (`!!str yes` is a string).
     fn plain_offset(&self, text: &str) -> Option<usize> {
@@ -347,6 +416,14 @@ impl Reader<'_> {
         // Properties (`&anchor`, `!tag`) may stand before the scalar, on the same line.
         let mut rest = before.trim_end_matches([' ', '\t']);
         loop {
+            // A verbatim tag, `!<tag:yaml.org,2002:str>`, may hold the separators below.
+            if rest.ends_with('>')
+                && rest
+                    .rfind("!<")
+                    .is_some_and(|open| !rest[open..].contains(char::is_whitespace))
+            {
+                return None;
+            }
             let start = rest.rfind([' ', '\t', '\n', '\r', '[', '{', ',']);
             let token = &rest[start.map_or(0, |start| start + 1)..];
             if token.starts_with('!') {
@@ -458,6 +535,39 @@ impl Reader<'_> {
                 Span::new(start, start + key.len())
             })
     }
+}
+
+/// The span of the first escape of a YAML text that makes a control character a `.hub` string
+/// cannot hold: `\0`, `\a`, `\b`, `\v`, `\f`, `\r`, `\e`, `\N`, or `\x`, `\u`, `\U` with
+/// such a code.
+fn control_escape(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index + 1 < bytes.len() {
+        if bytes[index] != b'\\' {
+            index += 1;
+            continue;
+        }
+        let digits = match bytes[index + 1] {
+            b'0' | b'a' | b'b' | b'v' | b'f' | b'r' | b'e' | b'N' => {
+                return Some(Span::new(index, index + 2));
+            }
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            _ => 0,
+        };
+        let end = index + 2 + digits;
+        let code = text
+            .get(index + 2..end)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32);
+        if digits > 0 && code.is_some_and(is_refused_control) {
+            return Some(Span::new(index, end));
+        }
+        index += 2;
+    }
+    None
 }
 
 /// What go-yaml v2 makes of a plain scalar that YAML 1.2 reads as a string: the YAML 1.1

@@ -47,6 +47,16 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("`{path}` must be {bound}, but is {value}")]
+    #[diagnostic(code(hub::check::out_of_range), help("write a number {bound}"))]
+    OutOfRange {
+        path: String,
+        /// `>= 0`
+        bound: String,
+        value: String,
+        at: Loc,
+    },
+
     #[error("`{path}` must match `{pattern}`")]
     #[diagnostic(
         code(hub::check::pattern_mismatch),
@@ -85,7 +95,6 @@ pub enum CheckError {
     #[error("literal value of `{path}` looks like a credential")]
     #[diagnostic(
         code(hub::check::literal_secret),
-        severity(Warning),
         help(
             "keep credentials in an encrypted values file and reference it with `secrets += [secret(\"enc-....secret.values.yaml\")]`"
         )
@@ -144,6 +153,19 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("a bound such as `>= 0` applies to numbers, not to {ty}")]
+    #[diagnostic(
+        code(hub::check::bad_type_bound),
+        help(
+            "bound an `int` or a `float` with a number (`float >= 0`); a quantity type rejects negative values by itself"
+        )
+    )]
+    BadTypeBound {
+        ty: String,
+        file: FileId,
+        span: Span,
+    },
+
     #[error("only a list can be `keyed by` a field")]
     #[diagnostic(
         code(hub::check::keyed_not_list),
@@ -174,6 +196,7 @@ impl Located for CheckError {
             NotAMap { at, .. } => (*at, "no keys below here".into()),
             BadQuantity { at, .. } => (*at, "this quantity".into()),
             PatternMismatch { at, .. } => (*at, "does not match".into()),
+            OutOfRange { at, .. } => (*at, "out of range".into()),
             MissingField { at, .. } => (*at, "this value".into()),
             Constraint { at, .. } => (*at, "set here".into()),
             LiteralSecret { at, .. } => (*at, "a literal credential".into()),
@@ -194,6 +217,7 @@ impl Located for CheckError {
             DuplicateField { file, span, .. } => (Loc::new(*file, *span), "declared again".into()),
             BadPattern { file, span, .. } => (Loc::new(*file, *span), "this pattern".into()),
             KeyedNotList { file, span } => (Loc::new(*file, *span), "not a list".into()),
+            BadTypeBound { file, span, .. } => (Loc::new(*file, *span), "this bound".into()),
             TypeArguments { file, span, .. } => (Loc::new(*file, *span), "here".into()),
         };
         (at, Some(label))

@@ -44,8 +44,10 @@ pub const BUILTIN_TYPES: &[&str] = &[
 pub enum Type {
     Any,
     String,
-    Int,
-    Float,
+    /// Integers, within the bounds (`int >= 0`).
+    Int(Vec<NumberBound>),
+    /// Floats and integers, within the bounds (`float >= 0`).
+    Float(Vec<NumberBound>),
     Bool,
     Null,
     Memory,
@@ -93,6 +95,29 @@ pub struct FieldType {
     pub doc: Option<String>,
     pub file: FileId,
     pub span: Span,
+}
+
+/// A bound of a number type: `>= 0` in `float >= 0`.
+#[derive(Debug, Clone)]
+pub struct NumberBound {
+    pub op: CompareOp,
+    pub limit: f64,
+    /// The limit as written.
+    pub text: Arc<str>,
+}
+
+impl NumberBound {
+    /// Whether `number` is within the bound.
+    pub fn holds(&self, number: f64) -> bool {
+        number
+            .partial_cmp(&self.limit)
+            .is_some_and(|ordering| self.op.holds(ordering))
+    }
+
+    /// `>= 0`
+    pub fn text(&self) -> String {
+        format!("{} {}", self.op.as_str(), self.text)
+    }
 }
 
 /// `check left <= right` inside a struct.
@@ -275,7 +300,7 @@ impl Schema {
     /// Whether values of this type are numbers (`int`, `float`, or a union with one).
     pub fn is_number(&self, ty: TypeId) -> bool {
         match self.get(ty) {
-            Type::Int | Type::Float => true,
+            Type::Int(_) | Type::Float(_) => true,
             Type::Union(alternatives) => alternatives.iter().any(|&a| self.is_number(a)),
             _ => false,
         }
@@ -321,8 +346,8 @@ impl Schema {
         match self.get(id) {
             Type::Any => "any".into(),
             Type::String => "string".into(),
-            Type::Int => "int".into(),
-            Type::Float => "float".into(),
+            Type::Int(bounds) => bounded("int", bounds),
+            Type::Float(bounds) => bounded("float", bounds),
             Type::Bool => "bool".into(),
             Type::Null => "null".into(),
             Type::Memory => "memory".into(),
@@ -359,6 +384,16 @@ impl Schema {
             Type::Alias(target) => self.describe(*target, names),
         }
     }
+}
+
+/// `float >= 0`: a number type with its bounds.
+fn bounded(name: &str, bounds: &[NumberBound]) -> String {
+    let mut text = name.to_string();
+    for bound in bounds {
+        text.push(' ');
+        text.push_str(&bound.text());
+    }
+    text
 }
 
 /// A `type` or `schema` declaration to compile, with the file it is in.
@@ -487,6 +522,34 @@ impl Compiler<'_> {
                     }
                 }
             }
+            TypeKind::Bounded {
+                ty: base,
+                op,
+                limit,
+            } => {
+                let base = self.ty(base);
+                let number = match &limit.kind {
+                    ValueKind::Int(int) => Some((*int as f64, int.to_string())),
+                    ValueKind::Float(float) => Some((*float, float.to_string())),
+                    _ => None,
+                };
+                let bound = number.map(|(number, text)| NumberBound {
+                    op: *op,
+                    limit: number,
+                    text: text.into(),
+                });
+                match bound.and_then(|bound| self.bound(base, &bound)) {
+                    Some(bounded) => bounded,
+                    None => {
+                        self.errors.push(CheckError::BadTypeBound {
+                            ty: self.schema.describe(base, self.names),
+                            file: self.file,
+                            span: ty.span,
+                        });
+                        base
+                    }
+                }
+            }
             TypeKind::KeyedBy { ty: base, key } => {
                 let base = self.ty(base);
                 let key_symbol = self.names.intern(&key.name);
@@ -508,6 +571,33 @@ impl Compiler<'_> {
                 }
             }
         }
+    }
+
+    /// `base` with `bound` added to its numbers: an `int`, a `float`, or a union of them. `None`
+    /// when the base has values that are not numbers.
+    fn bound(&mut self, base: TypeId, bound: &NumberBound) -> Option<TypeId> {
+        let with = |bounds: &[NumberBound]| {
+            let mut bounds = bounds.to_vec();
+            bounds.push(bound.clone());
+            bounds
+        };
+        let bounded = match self.schema.get(base) {
+            Type::Int(bounds) => Type::Int(with(bounds)),
+            Type::Float(bounds) => Type::Float(with(bounds)),
+            Type::Alias(target) => return self.bound(*target, bound),
+            // `(int | null) >= 0`: null is not a number, and stays allowed.
+            Type::Null => return Some(base),
+            Type::Union(alternatives) => {
+                let alternatives = alternatives.clone();
+                let bounded = alternatives
+                    .into_iter()
+                    .map(|alternative| self.bound(alternative, bound))
+                    .collect::<Option<Vec<_>>>()?;
+                Type::Union(bounded)
+            }
+            _ => return None,
+        };
+        Some(self.schema.add(bounded))
     }
 
     fn named(&mut self, name: &ast::Ident, args: &[ast::Type], span: Span) -> TypeId {
@@ -533,8 +623,8 @@ impl Compiler<'_> {
         let builtin = match name.name.as_str() {
             "any" => Type::Any,
             "string" => Type::String,
-            "int" => Type::Int,
-            "float" => Type::Float,
+            "int" => Type::Int(Vec::new()),
+            "float" => Type::Float(Vec::new()),
             "bool" => Type::Bool,
             "null" => Type::Null,
             "memory" => Type::Memory,

@@ -339,6 +339,12 @@ pub enum TypeKind {
         ty: Box<Type>,
         pattern: Value,
     },
+    /// `float >= 0`: a bound on the numbers of an `int` or `float` type.
+    Bounded {
+        ty: Box<Type>,
+        op: CompareOp,
+        limit: Value,
+    },
     /// `list<T> keyed by slug`
     KeyedBy {
         ty: Box<Type>,

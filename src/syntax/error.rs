@@ -90,11 +90,25 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    #[error("a string cannot hold the control character {name}")]
+    #[diagnostic(
+        code(hub::syntax::control_character),
+        help(
+            "remove {name} from the string: strings hold tabs and newlines, but no other control character"
+        )
+    )]
+    ControlCharacter {
+        /// `U+0000`
+        name: String,
+        #[label("{name} here")]
+        span: SourceSpan,
+    },
+
     #[error("unknown escape `{escape}` in string")]
     #[diagnostic(
         code(hub::syntax::invalid_escape),
         help(
-            "use one of `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\0` or `\\u{{...}}`; write `\\\\` for a backslash"
+            "use one of `\\\"`, `\\\\`, `\\n`, `\\t` or `\\u{{...}}`; write `\\\\` for a backslash"
         )
     )]
     InvalidEscape {
@@ -234,6 +248,7 @@ impl SyntaxError {
             | SyntaxError::TextBlockIndent { span, .. }
             | SyntaxError::UnterminatedComment { span }
             | SyntaxError::InvalidEscape { span, .. }
+            | SyntaxError::ControlCharacter { span, .. }
             | SyntaxError::UnknownUnit { span, .. }
             | SyntaxError::InvalidNumber { span, .. }
             | SyntaxError::InvalidDate { span, .. }

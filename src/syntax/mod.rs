@@ -11,7 +11,7 @@ mod types;
 mod values;
 
 pub use error::SyntaxError;
-pub use lexical::{Lost, UNITS, is_valid_date};
+pub use lexical::{Lost, UNITS, is_refused_control, is_valid_date};
 pub use parser::{ITEM_KEYWORDS, STATEMENT_KEYWORDS};
 pub use values::ANNOTATIONS;
 
@@ -134,7 +134,8 @@ pub fn is_bare_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Writes a string literal with the escapes the lexer reads back.
+/// Writes a string literal with the escapes the lexer reads back. A control character other
+/// than tab and newline is written `\\u{...}`, which the lexer reads but refuses.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -144,8 +145,6 @@ pub fn quote(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }

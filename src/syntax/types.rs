@@ -38,7 +38,7 @@ pub fn type_expr<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
     ))
 }
 
-/// A primary type followed by `matching "regex"` or `keyed by FIELD`.
+/// A primary type followed by `matching "regex"`, `keyed by FIELD` or a bound such as `>= 0`.
 fn postfix<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
     let (mut rest, mut ty) = primary(cx, input)?;
     loop {
@@ -71,10 +71,49 @@ fn postfix<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {
                 },
                 span: cx.span(input, rest),
             };
+        } else if let Some((after, op, limit)) = bound(cx, ahead) {
+            rest = after;
+            ty = Type {
+                kind: TypeKind::Bounded {
+                    ty: Box::new(ty),
+                    op,
+                    limit,
+                },
+                span: cx.span(input, rest),
+            };
         } else {
             return Ok((rest, ty));
         }
     }
+}
+
+/// `>= 0`, `> 0`, `<= 100` or `< 100` after a type: a comparison followed by a number. Anything
+/// else, such as the `>` that closes `list<int>`, is not a bound. A quantity is read too, so that
+/// the schema can say that bounds apply to numbers only.
+fn bound<'a>(cx: &Cx<'a>, input: &'a str) -> Option<(&'a str, CompareOp, Value)> {
+    let (after_op, op) = compare_op(input).ok()?;
+    if !matches!(
+        op,
+        CompareOp::Ge | CompareOp::Gt | CompareOp::Le | CompareOp::Lt
+    ) {
+        return None;
+    }
+    let number_start = sp(cx, after_op);
+    if !number_start.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return None;
+    }
+    let (rest, number) = numeric(cx, number_start).ok()?;
+    let kind = match number {
+        Numeric::Int(int) => ValueKind::Int(int),
+        Numeric::Float(float) => ValueKind::Float(float),
+        Numeric::Quantity { number, unit } => ValueKind::Quantity { number, unit },
+        Numeric::Date { .. } => return None,
+    };
+    let limit = Value {
+        kind,
+        span: cx.span(number_start, rest),
+    };
+    Some((rest, op, limit))
 }
 
 fn primary<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Type> {

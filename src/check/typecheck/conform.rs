@@ -42,9 +42,20 @@ impl Checker<'_> {
                     // quantity against a quantity type.
                     let is_map_match = matches!(node.kind(), NodeKind::Map(_))
                         && self.schema.as_struct(alternative).is_some();
-                    let is_quantity_match =
-                        matches!(node.as_scalar(), Some(Scalar::Quantity { .. }))
-                            && self.schema.measure(alternative).is_some();
+                    // A number is explained by the first alternative that takes numbers of
+                    // its kind and rejects it: `-1` on `cores | float >= 0` is a negative cpu.
+                    let is_quantity_match = match node.as_scalar() {
+                        Some(Scalar::Quantity { .. }) => self.schema.measure(alternative).is_some(),
+                        Some(Scalar::Int(_) | Scalar::Float(_)) => {
+                            trial.errors.iter().all(|error| {
+                                matches!(
+                                    error,
+                                    CheckError::BadQuantity { .. } | CheckError::OutOfRange { .. }
+                                )
+                            })
+                        }
+                        _ => false,
+                    };
                     if (is_map_match || is_quantity_match) && best.is_none() {
                         best = Some(trial.errors);
                     }
@@ -166,10 +177,29 @@ impl Checker<'_> {
             }
             return;
         }
+        let number = match scalar {
+            Scalar::Int(int) => Some(*int as f64),
+            Scalar::Float(float) => Some(*float),
+            _ => None,
+        };
+        let bounds = match (self.schema.get(ty), scalar) {
+            (Type::Int(bounds), Scalar::Int(_)) => Some(bounds),
+            (Type::Float(bounds), Scalar::Int(_) | Scalar::Float(_)) => Some(bounds),
+            _ => None,
+        };
+        if let (Some(bounds), Some(number)) = (bounds, number) {
+            if let Some(bound) = bounds.iter().find(|bound| !bound.holds(number)) {
+                self.errors.push(CheckError::OutOfRange {
+                    path: path_text(path, self.names),
+                    bound: bound.text(),
+                    value: format!("`{}`", value_text(node, self.names)),
+                    at,
+                });
+            }
+            return;
+        }
         let fits = match (self.schema.get(ty), scalar) {
             (Type::String, Scalar::Str(_)) => true,
-            (Type::Int, Scalar::Int(_)) => true,
-            (Type::Float, Scalar::Int(_) | Scalar::Float(_)) => true,
             (Type::Bool, Scalar::Bool(_)) => true,
             (Type::Null, Scalar::Null) => true,
             (Type::Date, Scalar::Date { .. }) => true,

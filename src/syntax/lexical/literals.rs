@@ -26,12 +26,23 @@ pub fn string<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
                     Some((_, '\\')) => value.push('\\'),
                     Some((_, 'n')) => value.push('\n'),
                     Some((_, 't')) => value.push('\t'),
-                    Some((_, 'r')) => value.push('\r'),
-                    Some((_, '0')) => value.push('\0'),
+                    // Not escapes: the characters they would make are refused.
+                    Some((_, 'r')) => {
+                        report_control(cx, &body[escape_start..escape_start + 2], '\r');
+                        value.push('\r');
+                    }
+                    Some((_, '0')) => {
+                        report_control(cx, &body[escape_start..escape_start + 2], '\0');
+                        value.push('\0');
+                    }
                     Some((_, 'u')) => {
                         let after = &body[escape_start + 2..];
                         match unicode_escape(after) {
                             Some((len, decoded)) => {
+                                if is_refused_control(decoded) {
+                                    let escape = &body[escape_start..escape_start + 2 + len];
+                                    report_control(cx, escape, decoded);
+                                }
                                 value.push(decoded);
                                 for _ in 0..len {
                                     chars.next();
@@ -60,7 +71,12 @@ pub fn string<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
                     }
                 }
             }
-            _ => value.push(c),
+            _ => {
+                if is_refused_control(c) {
+                    report_control(cx, &body[index..index + c.len_utf8()], c);
+                }
+                value.push(c);
+            }
         }
     }
     let end = body.find('\n').unwrap_or(body.len());
@@ -68,6 +84,22 @@ pub fn string<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
         span: source_span(Span::new(cx.offset(input), cx.offset(&body[end..]))),
     });
     Ok((&body[end..], value))
+}
+
+/// Whether a string may not hold `c`: a control character (Unicode's `Cc`: U+0000 to U+001F,
+/// U+007F to U+009F) other than tab and line feed. YAML and Terraform readers refuse or mangle
+/// them, and they hide in review.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && c != '\t' && c != '\n'
+}
+
+/// Reports the control character `c`, written as `text` (itself, or an escape).
+fn report_control(cx: &Cx<'_>, text: &str, c: char) {
+    let start = cx.offset(text);
+    cx.report(SyntaxError::ControlCharacter {
+        name: format!("U+{:04X}", c as u32),
+        span: source_span(Span::new(start, start + text.len())),
+    });
 }
 
 fn report_escape(cx: &Cx<'_>, body: &str, start: usize, len: usize) {
@@ -125,6 +157,11 @@ pub fn text_block<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, String> {
             for &(offset, text) in &lines {
                 let text: &str = text;
                 let text = text.strip_suffix('\r').unwrap_or(text);
+                for (index, c) in text.char_indices() {
+                    if is_refused_control(c) {
+                        report_control(cx, &text[index..index + c.len_utf8()], c);
+                    }
+                }
                 if let Some(stripped) = text.strip_prefix(indent) {
                     value.push_str(stripped);
                 } else if text.trim().is_empty() {

@@ -19,7 +19,9 @@ use super::ast::{Comment, CommentKind, Ident};
 use super::error::{SyntaxError, source_span};
 use crate::source::Span;
 
-pub use literals::{Numeric, UNITS, is_valid_date, numeric, string, text_block};
+pub use literals::{
+    Numeric, UNITS, is_refused_control, is_valid_date, numeric, string, text_block,
+};
 
 pub type PResult<'a, T> = IResult<&'a str, T, PErr<'a>>;
 
