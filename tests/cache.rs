@@ -2,6 +2,7 @@
 //! whose inputs are those of the build that wrote the output writes nothing and reports what
 //! that build reported; any change to what the output depends on builds again; and whatever
 //! builds ran into a directory before, it ends byte-identical to a cold build of the same fleet.
+//! Also here: the output does not depend on how many threads build it.
 
 #![allow(clippy::disallowed_methods)] // tests set up and read files
 
@@ -241,4 +242,44 @@ fn each_input_of_the_output_invalidates_the_record() {
     let refused = build(&fleet, &out, &[]);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     assert!(out.join("stray.txt").is_file());
+}
+
+/// Parsing, emission and writing run on every core: one thread or several, the files and the
+/// diagnostics are the same, byte for byte.
+#[test]
+fn output_is_the_same_whatever_the_number_of_threads() {
+    let temp = TempDir::new("threads");
+    let fleet = temp.join("fleet");
+    write_fleet(&fleet, &Spec::new(300, 7));
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "5"] {
+        let out = temp.join(&format!("out-{threads}"));
+        let output = common::hubc()
+            .arg("build")
+            .arg(&fleet)
+            .arg("-o")
+            .arg(&out)
+            .args(["--today=2026-11-26", "--color=never", "--warning-limit=0"])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("hubc runs");
+        assert!(!is_cached(&output));
+        let tree: BTreeMap<String, Vec<u8>> = tree(&out)
+            .into_iter()
+            .map(|(path, (bytes, _))| (path, bytes))
+            .collect();
+        assert!(tree.len() > 300);
+        runs.push((threads, tree, reported(&output)));
+    }
+    let (_, first_tree, first_reported) = &runs[0];
+    for (threads, tree, reported) in &runs[1..] {
+        assert!(
+            tree == first_tree,
+            "{threads} threads wrote other files than one"
+        );
+        assert_eq!(
+            reported, first_reported,
+            "{threads} threads reported otherwise"
+        );
+    }
 }

@@ -39,14 +39,26 @@ pub struct ParseCache {
 
 impl ParseCache {
     /// The tree of `text`: parsed once, then shared.
-    fn parse(&mut self, text: &str) -> Arc<Parsed> {
-        if let Some(parsed) = self.trees.get(text) {
-            self.n_reused += 1;
-            return parsed.clone();
+    fn parse(&mut self, text: &Arc<str>) -> Arc<Parsed> {
+        match self.get(text) {
+            Some(parsed) => self.reused(parsed),
+            None => self.insert(text.clone(), syntax::parse(text)),
         }
+    }
+
+    fn get(&self, text: &str) -> Option<Arc<Parsed>> {
+        self.trees.get(text).cloned()
+    }
+
+    fn reused(&mut self, parsed: Arc<Parsed>) -> Arc<Parsed> {
+        self.n_reused += 1;
+        parsed
+    }
+
+    fn insert(&mut self, text: Arc<str>, parsed: Parsed) -> Arc<Parsed> {
         self.n_parsed += 1;
-        let parsed = Arc::new(syntax::parse(text));
-        self.trees.insert(Arc::from(text), parsed.clone());
+        let parsed = Arc::new(parsed);
+        self.trees.insert(text, parsed.clone());
         parsed
     }
 
@@ -109,10 +121,52 @@ pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
 
 pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
     let (text, utf8_error) = syntax::decode(bytes);
+    let text: Arc<str> = Arc::from(text);
     let parsed = session.parses.parse(&text);
-    let id = session
-        .sources
-        .add(path.display().to_string(), text.as_ref());
+    commit(session, path, module, text, utf8_error, parsed);
+}
+
+/// [`add_module`] for several files at once: decoded and parsed on every core, then added in
+/// their order, with the same result as adding them one by one.
+pub fn add_modules(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>)>) {
+    use rayon::prelude::*;
+    /// A file's tree: one an earlier session parsed, or one parsed now.
+    enum Tree {
+        Cached(Arc<Parsed>),
+        Fresh(Parsed),
+    }
+    let cache = &session.parses;
+    let prepared: Vec<_> = files
+        .par_iter()
+        .map(|(_, _, bytes)| {
+            let (text, utf8_error) = syntax::decode(bytes);
+            let text: Arc<str> = Arc::from(text);
+            let tree = match cache.get(&text) {
+                Some(cached) => Tree::Cached(cached),
+                None => Tree::Fresh(syntax::parse(&text)),
+            };
+            (text, utf8_error, tree)
+        })
+        .collect();
+    for ((path, module, _), (text, utf8_error, tree)) in files.into_iter().zip(prepared) {
+        let parsed = match tree {
+            Tree::Cached(cached) => session.parses.reused(cached),
+            Tree::Fresh(fresh) => session.parses.insert(text.clone(), fresh),
+        };
+        commit(session, path, module, text, utf8_error, parsed);
+    }
+}
+
+/// Adds a decoded, parsed file to the session; its text is shared with the parse cache.
+fn commit(
+    session: &mut Session,
+    path: PathBuf,
+    module: String,
+    text: Arc<str>,
+    utf8_error: Option<syntax::SyntaxError>,
+    parsed: Arc<Parsed>,
+) {
+    let id = session.sources.add(path.display().to_string(), text);
     session.diagnostics.extend(
         utf8_error
             .iter()

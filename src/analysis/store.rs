@@ -250,9 +250,16 @@ pub fn load_fleet(store: &dyn Store, path: &Path, session: &mut Session) {
     } else {
         ""
     };
+    // Read in order, then parsed on every core.
+    let mut read_files = Vec::with_capacity(files.len());
     for file in files {
-        load_module(store, session, &root, &file, prefix);
+        let relative = file.strip_prefix(&root).unwrap_or(&file);
+        let module = format!("{prefix}{}", module_name(relative));
+        if let Some(bytes) = read(store, &file, session) {
+            read_files.push((file, module, bytes));
+        }
     }
+    super::add_modules(session, read_files);
     load_imports(store, session, Some(&root));
 }
 

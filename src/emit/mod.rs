@@ -65,7 +65,10 @@ pub struct Output {
 /// Builds every file of a checked fleet: for each cluster, the values file of each of its
 /// communities, its deploy manifest, and its Terraform variables. `source` names a file the way
 /// headers should (relative to the fleet, so output does not depend on where hubc runs).
-pub fn build(analysis: &Analysis, source: &dyn Fn(FileId) -> String) -> (Output, Vec<EmitError>) {
+pub fn build(
+    analysis: &Analysis,
+    source: &(dyn Fn(FileId) -> String + Sync),
+) -> (Output, Vec<EmitError>) {
     run(analysis, source, true)
 }
 
@@ -77,7 +80,7 @@ pub fn check(analysis: &Analysis) -> Vec<EmitError> {
 
 fn run(
     analysis: &Analysis,
-    source: &dyn Fn(FileId) -> String,
+    source: &(dyn Fn(FileId) -> String + Sync),
     encode: bool,
 ) -> (Output, Vec<EmitError>) {
     let templates = templates::Templates::new();
@@ -101,19 +104,31 @@ fn run(
             hubs.push(community);
         }
     }
+    // The values file of every community, on every core: each depends on its community alone.
+    if encode {
+        use rayon::prelude::*;
+        let hubs: Vec<(&str, DeclId)> = by_cluster
+            .iter()
+            .flat_map(|(cluster_name, (_, hubs))| {
+                hubs.iter().map(|&hub| (cluster_name.as_str(), hub))
+            })
+            .collect();
+        let values: Vec<(String, String)> = hubs
+            .par_iter()
+            .map(|&(cluster_name, hub)| {
+                let decl = fleet.decl(hub);
+                let hub_name = names.resolve(decl.name);
+                let body = yaml::to_string(&helm::values(analysis, hub));
+                let text = templates.yaml("community", &decl.display, &source(decl.file), &body);
+                (format!("helm/{cluster_name}/{hub_name}.values.yaml"), text)
+            })
+            .collect();
+        output.files.extend(values);
+    }
     // Which cluster writes each variables file: two may not write the same.
     let mut tfvars_writers: BTreeMap<String, DeclId> = BTreeMap::new();
     for (cluster_name, (cluster, hubs)) in &by_cluster {
         let cluster_decl = fleet.decl(*cluster);
-        for &hub in hubs.iter().filter(|_| encode) {
-            let decl = fleet.decl(hub);
-            let hub_name = names.resolve(decl.name);
-            let body = yaml::to_string(&helm::values(analysis, hub));
-            let text = templates.yaml("community", &decl.display, &source(decl.file), &body);
-            output
-                .files
-                .insert(format!("helm/{cluster_name}/{hub_name}.values.yaml"), text);
-        }
         output.n_communities += hubs.len();
         output.n_clusters += 1;
         let provider = match cluster::provider(analysis, *cluster, hubs) {

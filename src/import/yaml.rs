@@ -68,7 +68,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Value, ImportError> {
         Value::Null => Ok(Value::Map(Vec::new())),
         _ => Err(ImportError::NotAMap {
             file: source.name.clone(),
-            at: Loc::new(file, Span::new(0, text.len().min(1))),
+            at: Loc::new(file, char_span(text, 0)),
         }),
     }
 }
@@ -373,7 +373,7 @@ impl Reader<'_> {
                 let start = lower.find(".inf").or_else(|| lower.find(".nan"));
                 start.map_or(Span::new(0, 0), |start| Span::new(start, start + 4))
             },
-            |offset| Span::new(offset, offset + 1),
+            |offset| char_span(self.text, offset),
         );
         let what = if float.is_nan() {
             "NaN"

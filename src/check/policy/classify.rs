@@ -23,44 +23,64 @@ pub fn classify(
     names: &Interner,
     today: Day,
 ) -> (Vec<CommunityDrift>, Vec<PolicyError>) {
-    let mut errors = Vec::new();
+    use rayon::prelude::*;
+    // What each archetype allows, and how many leaves it has: computed once each.
     let mut policies: HashMap<DeclId, Effective> = HashMap::new();
     let mut leaf_counts: HashMap<DeclId, usize> = HashMap::new();
-    let mut drifts = Vec::with_capacity(fleet.communities.len());
-    for &community in &fleet.communities {
-        if fleet.broken[community.0 as usize] {
-            continue;
-        }
+    let live: Vec<DeclId> = fleet
+        .communities
+        .iter()
+        .copied()
+        .filter(|community| !fleet.broken[community.0 as usize])
+        .collect();
+    for &community in &live {
         let archetype = fleet.decl(community).parent;
-        let policy = match archetype {
-            Some(archetype) => policies
+        if let Some(archetype) = archetype {
+            policies
                 .entry(archetype)
-                .or_insert_with(|| Effective::of(fleet, names, archetype)),
-            None => &Effective::default(),
-        };
-        let base_tree = archetype.map_or_else(Node::empty_map, |a| fleet.values(a).clone());
-        let n_base_leaves = *leaf_counts
+                .or_insert_with(|| Effective::of(fleet, names, archetype));
+        }
+        leaf_counts
             .entry(archetype.unwrap_or(community))
             .or_insert_with(|| {
+                let base_tree = archetype.map_or_else(Node::empty_map, |a| fleet.values(a).clone());
                 let mut count = 0;
                 base_tree.for_each_leaf(&mut Vec::new(), &mut |_, _| count += 1);
                 count
             });
-        let scope = Scope {
-            fleet,
-            schema,
-            names,
-            today,
-        };
-        let drift = scope.community(
-            community,
-            archetype,
-            policy,
-            &base_tree,
-            n_base_leaves,
-            &mut errors,
-        );
+    }
+    let none = Effective::default();
+    let scope = Scope {
+        fleet,
+        schema,
+        names,
+        today,
+    };
+    // Then each community alone, on every core, in the communities' order.
+    let classified: Vec<(CommunityDrift, Vec<PolicyError>)> = live
+        .par_iter()
+        .map(|&community| {
+            let archetype = fleet.decl(community).parent;
+            let policy = archetype.map_or(&none, |archetype| &policies[&archetype]);
+            let base_tree = archetype.map_or_else(Node::empty_map, |a| fleet.values(a).clone());
+            let n_base_leaves = leaf_counts[&archetype.unwrap_or(community)];
+            let mut errors = Vec::new();
+            let drift = scope.community(
+                community,
+                archetype,
+                policy,
+                &base_tree,
+                n_base_leaves,
+                &mut errors,
+            );
+            (drift, errors)
+        })
+        .collect();
+    let mut drifts = Vec::with_capacity(classified.len());
+    let mut errors = Vec::new();
+    for (drift, found) in classified {
         drifts.push(drift);
+        errors.extend(found);
     }
     (drifts, errors)
 }

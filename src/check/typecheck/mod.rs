@@ -25,12 +25,7 @@ pub use constraints::compare_nodes;
 /// Checks the values every declaration sets. Mixins are checked against the chart of the first
 /// community that uses them.
 pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError> {
-    let mut checker = Checker {
-        schema,
-        names,
-        errors: Vec::new(),
-        cluster: None,
-    };
+    use rayon::prelude::*;
     // What a declaration whose chart is unknown (a mixin, or a community whose archetype did
     // not resolve) is checked against: the values schema of the fleet's first platform.
     let fallback = fleet
@@ -40,12 +35,37 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
         .filter(|(_, decl)| decl.kind == DeclKind::Platform)
         .find_map(|(index, _)| fleet.root_type(DeclId(index as u32)));
     let mixin_roots = mixin_roots(fleet);
-    for (index, decl) in fleet.decls.iter().enumerate() {
-        let id = DeclId(index as u32);
+    // Each declaration alone, on every core; the errors in the declarations' order.
+    (0..fleet.decls.len())
+        .into_par_iter()
+        .flat_map_iter(|index| {
+            let id = DeclId(index as u32);
+            let mut checker = Checker {
+                schema,
+                names,
+                errors: Vec::new(),
+                cluster: None,
+            };
+            checker.declaration(fleet, id, &mixin_roots, fallback);
+            checker.errors
+        })
+        .collect()
+}
+
+impl Checker<'_> {
+    fn declaration(
+        &mut self,
+        fleet: &Fleet,
+        id: DeclId,
+        mixin_roots: &FastMap<DeclId, Option<TypeId>>,
+        fallback: Option<TypeId>,
+    ) {
+        let (names, schema) = (self.names, self.schema);
+        let decl = fleet.decl(id);
         if decl.kind == DeclKind::Cluster {
             // A cluster is checked against the schema of its provider, when one is loaded.
             let root = fleet.root_type(id);
-            checker.cluster = Some(ClusterPlace {
+            self.cluster = Some(ClusterPlace {
                 module: fleet.cluster_module(id, names).map(str::to_string),
                 manifest: fleet
                     .cluster_provider(id, names)
@@ -57,26 +77,24 @@ pub fn check(fleet: &Fleet, schema: &Schema, names: &Interner) -> Vec<CheckError
             for op in &decl.layer.ops {
                 // `manifest` carries raw deploy-manifest keys verbatim, unchecked.
                 let is_raw = manifest.is_some_and(|key| op.path.first() == Some(&key));
-                checker.op(if is_raw { None } else { root }, op);
+                self.op(if is_raw { None } else { root }, op);
             }
-            continue;
+            return;
         }
-        checker.cluster = None;
         let root = match decl.kind {
             DeclKind::Mixin => mixin_roots.get(&id).copied().flatten().or(fallback),
             _ => fleet.root_type(id).or(fallback),
         };
         for op in &decl.layer.ops {
-            checker.op(root, op);
+            self.op(root, op);
         }
-        checker.properties(&decl.layer.properties);
+        self.properties(&decl.layer.properties);
         if let Some(root) = root
             && decl.kind != DeclKind::Mixin
         {
-            checker.constraints(fleet, id, root);
+            self.constraints(fleet, id, root);
         }
     }
-    checker.errors
 }
 
 /// What each mixin is checked against: the values schema of the first community using it.
