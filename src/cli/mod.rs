@@ -302,14 +302,20 @@ pub fn load_fleet(command: &'static str, fleet: &std::path::Path, argument: &str
     session
 }
 
-/// Analyses a fleet for a report. Policy problems are what drift and diff report on; any other
-/// error is printed, in the diagnostic format asked for, and there is nothing to report.
-pub fn analyze_for_report(session: &mut Session, cx: &Context) -> Option<hubc::analysis::Analysis> {
+/// Analyses a fleet for a report. Policy problems are what drift and diff report on, and so are
+/// the errors of the codes in `tolerated`; any other error is printed, in the diagnostic format
+/// asked for, and there is nothing to report.
+pub fn analyze_for_report(
+    session: &mut Session,
+    cx: &Context,
+    tolerated: &[&str],
+) -> Option<hubc::analysis::Analysis> {
     let analysis = driver::analyze(session, cx.today);
-    let blocking = session
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
+    let blocking = session.diagnostics.iter().any(|d| {
+        d.is_error()
+            && !d.code.starts_with("hub::policy::")
+            && !tolerated.contains(&d.code.as_str())
+    });
     match analysis {
         Some(analysis) if !blocking => Some(analysis),
         _ => {

@@ -11,6 +11,7 @@ pub mod drift_page;
 pub mod fleet;
 pub mod oracles;
 pub mod plain;
+pub mod repo;
 
 pub use plain::split_files;
 
