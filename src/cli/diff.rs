@@ -8,19 +8,6 @@ use hubc::driver;
 use super::*;
 
 pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
-    if cx.format == OutputFormat::Html {
-        return argument_error(
-            cx,
-            "--format html",
-            CliError::UnsupportedFormat {
-                command: "diff",
-                format: "html".to_string(),
-                at: (9, 4).into(),
-                help: "`hubc diff` prints `text`, `markdown`, `json` or `github`; `hubc drift` prints `html`"
-                    .to_string(),
-            },
-        );
-    }
     let checkout = match driver::checkout_base(base, fleet) {
         Ok(checkout) => checkout,
         Err(reason) => {

@@ -123,6 +123,29 @@ pub fn corpus() -> Option<PathBuf> {
     None
 }
 
+/// The formats each command prints, as the README's table lists them: any other `--format` is
+/// a usage error.
+pub const FORMATS: &[(&str, &[&str])] = &[
+    ("check", &["human", "json", "github"]),
+    ("build", &["human", "json", "github"]),
+    ("fmt", &["human", "json", "github"]),
+    ("import", &["human", "json", "github"]),
+    ("explain", &["human", "text", "json", "github"]),
+    ("drift", &["human", "text", "markdown", "json", "html"]),
+    ("diff", &["human", "text", "markdown", "json", "github"]),
+    ("lsp", &["human"]),
+];
+
+/// Every value `--format` takes.
+pub const ALL_FORMATS: &[&str] = &["human", "text", "markdown", "json", "github", "html"];
+
+/// Whether `hubc COMMAND` prints `format`.
+pub fn prints(command: &str, format: &str) -> bool {
+    FORMATS
+        .iter()
+        .any(|(name, formats)| *name == command && formats.contains(&format))
+}
+
 /// The path of the `hubc` binary built for these tests.
 pub fn hubc() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_hubc"))
