@@ -141,11 +141,11 @@ pub fn explain(
             Some(drift) if set_by_community => class_of(drift, &leaf_path),
             _ => Class::Inherited,
         };
-        out.push_str(&format!(
-            "\n{text} = {}  [{}]\n",
-            value_text(&leaf, names),
-            class.as_str()
-        ));
+        let mut value = value_text(&leaf, names);
+        if crate::check::credential::is_printed_credential(&text, &value) {
+            value = crate::check::credential::REDACTED.to_string();
+        }
+        out.push_str(&format!("\n{text} = {value}  [{}]\n", class.as_str()));
         out.push_str("  ");
         out.push_str(&chain_text(analysis, sources, leaf.provenance()));
         out.push('\n');

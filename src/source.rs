@@ -156,6 +156,40 @@ impl SourceMap {
             .enumerate()
             .map(|(index, file)| (FileId(index as u32), file))
     }
+
+    /// A copy in which every byte of `spans` reads as `*`, but for line breaks and quotes: each
+    /// offset, line and column stays where it was, and what the spans held is gone.
+    pub fn masked(&self, spans: &[(FileId, Span)]) -> SourceMap {
+        let files = self
+            .files()
+            .map(|(id, file)| {
+                let mut bytes = file.text.as_bytes().to_vec();
+                for (_, span) in spans.iter().filter(|(file, _)| *file == id) {
+                    let text = &file.text;
+                    let mut end = (span.end as usize).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    let mut start = (span.start as usize).min(end);
+                    while !text.is_char_boundary(start) {
+                        start -= 1;
+                    }
+                    for byte in &mut bytes[start..end] {
+                        if !matches!(byte, b'\n' | b'\r' | b'"') {
+                            *byte = b'*';
+                        }
+                    }
+                }
+                let text = String::from_utf8(bytes).expect("ASCII in place of whole characters");
+                SourceFile {
+                    name: file.name.clone(),
+                    text: text.into(),
+                    line_starts: file.line_starts.clone(),
+                }
+            })
+            .collect();
+        SourceMap { files }
+    }
 }
 
 #[cfg(test)]

@@ -165,7 +165,14 @@ fn scratch(name: &str) -> TempDir {
 /// Runs every wrong call in `format`, checks its exit code, and hands over what it printed.
 fn each_wrong_call(format: Option<&str>, check: impl Fn(&Case, &Output)) {
     let scratch = scratch(&format!("scratch-{}", format.unwrap_or("human")));
-    for case in cases(scratch.path()) {
+    for mut case in cases(scratch.path()) {
+        // A format the command does not print is refused before anything else.
+        if let (Some(format), Some(command)) = (format, case.args.first())
+            && !common::prints(command, format)
+        {
+            case.code = "hub::cli::usage";
+            case.exit = USAGE;
+        }
         let output = run(&case.args, format);
         assert_eq!(
             output.status.code(),

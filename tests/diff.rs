@@ -8,70 +8,14 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 
+use common::repo::Repo;
 use common::{TempDir, copy_dir, run};
 use serde_json::Value as Json;
 
 const TODAY: &str = "2026-11-26";
 
-/// A git repository with `examples/fleet` committed as `fleet/`.
-struct Repo {
-    dir: TempDir,
-}
-
 impl Repo {
-    fn new(name: &str) -> Repo {
-        let repo = Repo {
-            dir: TempDir::new(&format!("diff-{name}")),
-        };
-        repo.git(&["init", "-q"]);
-        repo.git(&["config", "user.email", "ci@example.org"]);
-        repo.git(&["config", "user.name", "hubc tests"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
-        copy_dir(
-            &common::root().join("examples/fleet"),
-            &repo.path().join("fleet"),
-        );
-        repo.commit("the example fleet");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(self.path())
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        assert!(
-            output.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", message]);
-    }
-
-    /// Replaces the one occurrence of `from` in `file` (under `fleet/`) with `to`.
-    fn edit(&self, file: &str, from: &str, to: &str) {
-        let path = self.path().join("fleet").join(file);
-        let text = std::fs::read_to_string(&path).expect("the file is readable");
-        assert_eq!(text.matches(from).count(), 1, "`{from}` once in {file}");
-        std::fs::write(&path, text.replacen(from, to, 1)).expect("the file is writable");
-    }
-
     /// Runs `hubc diff --base BASE fleet --format FORMAT` at the repository root.
     fn diff(&self, base: &str, format: &str) -> (i32, String, String) {
         run(

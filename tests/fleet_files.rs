@@ -8,60 +8,15 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-use common::TempDir;
+use common::{TempDir, json_codes, mkfifo, run_within_20s};
 
 const PLATFORM: &str =
     "import std.basehub\n\nimport common\n\nplatform basehub {\n  chart = \"basehub\"\n}\n";
 const MIXIN: &str = "mixin common {\n  jupyterhub.singleuser.defaultUrl = \"/lab\"\n}\n";
 /// What the file outside the fleet holds: it must never be printed.
 const SECRET: &str = "SECRET-CONTENT-123";
-
-/// Runs `hubc ARGS` in `directory` without colour, killing it after 20 s so that a `hubc` that
-/// blocks (opening a FIFO, say) fails the test instead of hanging it. Its output is a few
-/// lines, far less than a pipe holds, so waiting without reading cannot stall it.
-fn run_within_20s(directory: &Path, args: &[&str]) -> Output {
-    let mut child = common::hubc()
-        .args(args)
-        .arg("--color=never")
-        .current_dir(directory)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hubc starts");
-    let started = Instant::now();
-    while child.try_wait().expect("hubc can be waited for").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().expect("hubc can be killed");
-            let output = child.wait_with_output().expect("hubc ends once killed");
-            panic!(
-                "`hubc {}` did not finish in 20 s; stderr:\n{}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("hubc's output can be read")
-}
-
-fn codes(output: &Output) -> Vec<String> {
-    common::json_diagnostics(output)
-        .iter()
-        .map(|diagnostic| diagnostic["code"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success(), "mkfifo {}", path.display());
-}
 
 /// A fleet (`fleet/main.hub` importing `common`) whose module `common` is left to the test.
 fn fleet(test_name: &str) -> TempDir {
@@ -78,7 +33,7 @@ fn a_fifo_in_a_fleet_is_skipped_with_a_warning_not_opened() {
     // Found by the directory walk.
     let output = run_within_20s(directory.path(), &["--format", "json", "check", "fleet"]);
     let diagnostics = common::json_diagnostics(&output);
-    assert_eq!(codes(&output), ["hub::io::not_a_file"]);
+    assert_eq!(json_codes(&output), ["hub::io::not_a_file"]);
     assert_eq!(diagnostics[0]["severity"], "warning");
     assert_eq!(diagnostics[0]["file"], "fleet/pipe.hub");
     assert_eq!(
@@ -91,11 +46,11 @@ fn a_fifo_in_a_fleet_is_skipped_with_a_warning_not_opened() {
         directory.path(),
         &["--format", "json", "check", "fleet/pipe.hub"],
     );
-    assert_eq!(codes(&output), ["hub::io::not_a_file"]);
+    assert_eq!(json_codes(&output), ["hub::io::not_a_file"]);
     assert_eq!(output.status.code(), Some(0));
     // `hubc fmt` reads the same way.
     let output = run_within_20s(directory.path(), &["--format", "json", "fmt", "fleet"]);
-    assert_eq!(codes(&output), ["hub::io::not_a_file"]);
+    assert_eq!(json_codes(&output), ["hub::io::not_a_file"]);
 }
 
 #[test]
@@ -107,13 +62,13 @@ fn a_fifo_imported_is_skipped_and_the_import_unknown() {
         &["--format", "json", "check", "fleet/main.hub"],
     );
     assert_eq!(
-        codes(&output),
+        json_codes(&output),
         ["hub::io::not_a_file", "hub::resolve::unknown_import"]
     );
     // Walked and imported: reported once.
     let output = run_within_20s(directory.path(), &["--format", "json", "check", "fleet"]);
     assert_eq!(
-        codes(&output),
+        json_codes(&output),
         ["hub::io::not_a_file", "hub::resolve::unknown_import"]
     );
 }
@@ -169,7 +124,7 @@ fn a_link_out_of_the_fleet_is_reported_and_never_read() {
     );
     // The import of the module the link would be is refused as well.
     assert_eq!(
-        codes(&output),
+        json_codes(&output),
         [
             "hub::io::outside_fleet",
             "hub::resolve::import_outside_fleet"
@@ -204,7 +159,7 @@ fn an_import_through_a_link_out_of_the_fleet_is_refused_unread() {
         directory.path(),
         &["--format", "json", "check", "fleet/main.hub"],
     );
-    assert_eq!(codes(&output), ["hub::resolve::import_outside_fleet"]);
+    assert_eq!(json_codes(&output), ["hub::resolve::import_outside_fleet"]);
     let diagnostics = common::json_diagnostics(&output);
     assert_eq!(
         (&diagnostics[0]["line"], &diagnostics[0]["column"]),
@@ -221,7 +176,7 @@ fn a_link_inside_the_fleet_is_followed() {
         .expect("a symbolic link can be made");
     for path in ["fleet", "fleet/main.hub", "fleet/common.hub"] {
         let output = run_within_20s(directory.path(), &["--format", "json", "check", path]);
-        assert_eq!(codes(&output), Vec::<String>::new(), "{path}");
+        assert_eq!(json_codes(&output), Vec::<String>::new(), "{path}");
         assert_eq!(output.status.code(), Some(0), "{path}");
     }
     // A fleet reached through a link to its directory is inside itself.
@@ -229,6 +184,6 @@ fn a_link_inside_the_fleet_is_followed() {
         .expect("a symbolic link can be made");
     for path in ["linked", "linked/main.hub"] {
         let output = run_within_20s(directory.path(), &["--format", "json", "check", path]);
-        assert_eq!(codes(&output), Vec::<String>::new(), "{path}");
+        assert_eq!(json_codes(&output), Vec::<String>::new(), "{path}");
     }
 }

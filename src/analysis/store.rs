@@ -199,7 +199,7 @@ pub enum IoError {
         code(hub::io::not_a_file),
         severity(Warning),
         help(
-            "it was skipped: only regular files are read; remove it, or rename it without `.hub`"
+            "it was skipped: only regular files are read; remove it, or move it out of the fleet"
         )
     )]
     NotAFile { path: String },
@@ -317,7 +317,7 @@ fn load_module(store: &dyn Store, session: &mut Session, root: &Path, file: &Pat
 }
 
 /// A file's bytes, or `None` when they cannot be read, which is reported.
-fn read(store: &dyn Store, path: &Path, session: &mut Session) -> Option<Arc<[u8]>> {
+pub fn read(store: &dyn Store, path: &Path, session: &mut Session) -> Option<Arc<[u8]>> {
     store
         .read(path)
         .map_err(|reason| session.report_io(path, unreadable(path, reason)))
@@ -443,16 +443,9 @@ fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<P
     for path in paths {
         match store.kind(path) {
             Kind::Directory => {
-                let root = match store.canonical(path) {
-                    Ok(root) => root,
-                    Err(reason) => {
-                        session.report_io(path, unreadable(path, reason));
-                        continue;
-                    }
-                };
-                let before = (found.len(), session.diagnostics.len());
-                walk(store, &root, path, &mut found, session);
-                if before == (found.len(), session.diagnostics.len()) {
+                let before = session.diagnostics.len();
+                let files = select(store, path, &is_fleet_entry, session);
+                if files.is_empty() && before == session.diagnostics.len() {
                     session.report_io(
                         path,
                         IoError::NoHubFiles {
@@ -460,6 +453,7 @@ fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<P
                         },
                     );
                 }
+                found.extend(files);
             }
             Kind::File => {
                 let inside = match store.canonical(directory_of(path)) {
@@ -487,11 +481,54 @@ fn collect(store: &dyn Store, paths: &[PathBuf], session: &mut Session) -> Vec<P
     found
 }
 
-/// The `.hub` files under `directory`, whose real paths must lie under `root` (canonical).
+/// Whether a search of a fleet's directory takes `entry`: the `.hub` files, and the directories
+/// but `target`; nothing hidden.
+fn is_fleet_entry(entry: &Entry) -> bool {
+    let Some(name) = entry.path.file_name().map(|name| name.to_string_lossy()) else {
+        return false;
+    };
+    if name.starts_with('.') {
+        return false;
+    }
+    match entry.kind {
+        Kind::Directory => name != "target",
+        _ => entry
+            .path
+            .extension()
+            .is_some_and(|extension| extension == "hub"),
+    }
+}
+
+/// The files under `directory`, searched recursively, that `keep` takes, sorted: `keep` is asked
+/// about each entry, and decides which directories are searched and which files kept. Only
+/// regular files are kept whose real paths lie under `directory`; a file `keep` takes that is
+/// anything else is reported, never read.
+pub fn select(
+    store: &dyn Store,
+    directory: &Path,
+    keep: &dyn Fn(&Entry) -> bool,
+    session: &mut Session,
+) -> Vec<PathBuf> {
+    let root = match store.canonical(directory) {
+        Ok(root) => root,
+        Err(reason) => {
+            session.report_io(directory, unreadable(directory, reason));
+            return Vec::new();
+        }
+    };
+    let mut found = Vec::new();
+    walk(store, &root, directory, keep, &mut found, session);
+    found.sort();
+    found
+}
+
+/// The files under `directory` that `keep` takes, whose real paths must lie under `root`
+/// (canonical).
 fn walk(
     store: &dyn Store,
     root: &Path,
     directory: &Path,
+    keep: &dyn Fn(&Entry) -> bool,
     found: &mut Vec<PathBuf>,
     session: &mut Session,
 ) {
@@ -502,28 +539,13 @@ fn walk(
             return;
         }
     };
-    for entry in entries {
-        let hidden = entry
-            .path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| name.starts_with('.') || name == "target");
-        if hidden {
-            continue;
-        }
+    for entry in entries.into_iter().filter(|entry| keep(entry)) {
         // Directories reached through symbolic links are not followed: they may lead out of
-        // the fleet, which imports cannot leave either.
+        // the fleet, which imports cannot leave either, or back into it, without end.
         if entry.kind == Kind::Directory {
             if !entry.is_link {
-                walk(store, root, &entry.path, found, session);
+                walk(store, root, &entry.path, keep, found, session);
             }
-            continue;
-        }
-        if entry
-            .path
-            .extension()
-            .is_none_or(|extension| extension != "hub")
-        {
             continue;
         }
         let path = &entry.path;

@@ -1,6 +1,7 @@
 //! Checking: types and quantities against the schema, cross-field constraints, and policy and
 //! drift.
 
+pub mod credential;
 pub mod error;
 pub mod policy;
 pub mod typecheck;

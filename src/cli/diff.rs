@@ -8,19 +8,6 @@ use hubc::driver;
 use super::*;
 
 pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
-    if cx.format == OutputFormat::Html {
-        return argument_error(
-            cx,
-            "--format html",
-            CliError::UnsupportedFormat {
-                command: "diff",
-                format: "html".to_string(),
-                at: (9, 4).into(),
-                help: "`hubc diff` prints `text`, `markdown`, `json` or `github`; `hubc drift` prints `html`"
-                    .to_string(),
-            },
-        );
-    }
     let checkout = match driver::checkout_base(base, fleet) {
         Ok(checkout) => checkout,
         Err(reason) => {
@@ -44,7 +31,7 @@ pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
     } else {
         None
     };
-    let Some(old) = diff_side(cx, &checkout.fleet, base_prefix, base, base) else {
+    let Some(old) = diff_side(cx, &checkout.fleet, base_prefix, base, base, BASE_TOLERATES) else {
         return ExitCode::from(1);
     };
     let Some(new) = diff_side(
@@ -53,6 +40,7 @@ pub fn run(cx: &Context, base: &str, fleet: &Path) -> ExitCode {
         prefix,
         "the working tree",
         &fleet.display().to_string(),
+        &[],
     ) else {
         return ExitCode::from(1);
     };
@@ -143,19 +131,24 @@ fn slashed(path: &std::path::Path) -> String {
         .join("/")
 }
 
+/// The errors the base may have and still be compared with: a literal credential committed
+/// before is what a change that moves it into a secret file removes. The diff masks it.
+const BASE_TOLERATES: &[&str] = &["hub::check::literal_secret"];
+
 /// Loads, analyses and builds one version of a fleet for `hubc diff`; `argument` is how the
-/// command line names it. Policy problems are what the diff reports on; any other error is
-/// printed, and there is no side.
+/// command line names it. Policy problems and the errors of the codes in `tolerated` are what
+/// the diff reports on; any other error is printed, and there is no side.
 fn diff_side(
     cx: &Context,
     fleet: &std::path::Path,
     prefix: Option<PathBuf>,
     label: &str,
     argument: &str,
+    tolerated: &[&str],
 ) -> Option<DiffSide> {
     let today = cx.today;
     let mut session = load_fleet("diff", fleet, argument);
-    let analysis = match analyze_for_report(&mut session, cx) {
+    let analysis = match analyze_for_report(&mut session, cx, tolerated) {
         Some(analysis) => analysis,
         None => {
             eprintln!("diff: the fleet at `{label}` has errors; fix them first");

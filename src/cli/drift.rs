@@ -8,7 +8,7 @@ use super::*;
 pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCode {
     let today = cx.today;
     let mut session = load_fleet("drift", fleet, &fleet.display().to_string());
-    let Some(analysis) = analyze_for_report(&mut session, cx) else {
+    let Some(analysis) = analyze_for_report(&mut session, cx, &[]) else {
         eprintln!("drift: the fleet has errors; fix them first");
         return ExitCode::from(1);
     };

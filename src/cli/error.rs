@@ -50,17 +50,6 @@ pub enum CliError {
         help: String,
     },
 
-    #[error("`hubc {command}` does not print `{format}`")]
-    #[diagnostic(code(hub::cli::unsupported_format))]
-    UnsupportedFormat {
-        command: &'static str,
-        format: String,
-        #[label("not a format of this command")]
-        at: SourceSpan,
-        #[help]
-        help: String,
-    },
-
     #[error("cannot read the base `{base}`: {reason}")]
     #[diagnostic(
         code(hub::cli::base_unavailable),

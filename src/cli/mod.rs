@@ -69,7 +69,8 @@ pub struct Cli {
     pub command: Command,
 
     /// How to print: diagnostics as `human`, `json` or `github`; the drift report as `text`,
-    /// `markdown`, `json` or `html`; the diff as `text`, `markdown`, `json` or `github`.
+    /// `markdown`, `json` or `html`; the diff as `text`, `markdown`, `json` or `github`. A
+    /// format the command does not print is a usage error.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 
@@ -214,6 +215,41 @@ pub enum Command {
     Lsp,
 }
 
+impl Command {
+    /// The name a command is typed as.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check { .. } => "check",
+            Command::Drift { .. } => "drift",
+            Command::Explain { .. } => "explain",
+            Command::Build { .. } => "build",
+            Command::Diff { .. } => "diff",
+            Command::Import { .. } => "import",
+            Command::Fmt { .. } => "fmt",
+            Command::Lsp => "lsp",
+        }
+    }
+
+    /// The formats a command prints; any other `--format` is a usage error. `human`, the
+    /// default, is every command's own: diagnostics for people, and the text of a report.
+    /// Commands whose output is diagnostics print them as `json` or `github` too; `explain`
+    /// prints its explanation as text whatever the format of its diagnostics. The language
+    /// server speaks its protocol.
+    pub fn formats(&self) -> &'static [OutputFormat] {
+        use OutputFormat::*;
+        match self {
+            Command::Check { .. }
+            | Command::Build { .. }
+            | Command::Import { .. }
+            | Command::Fmt { .. } => &[Human, Json, Github],
+            Command::Explain { .. } => &[Human, Text, Json, Github],
+            Command::Drift { .. } => &[Human, Text, Markdown, Json, Html],
+            Command::Diff { .. } => &[Human, Text, Markdown, Json, Github],
+            Command::Lsp => &[Human],
+        }
+    }
+}
+
 /// What every command is run with.
 pub struct Context {
     pub format: OutputFormat,
@@ -232,6 +268,10 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage::report(error, &args),
     };
+    let accepted = cli.command.formats();
+    if !accepted.contains(&cli.format) {
+        return usage::unsupported_format(&args, cli.command.name(), cli.format, accepted);
+    }
     let cx = Context {
         format: cli.format,
         color: use_color(cli.color),
@@ -302,14 +342,20 @@ pub fn load_fleet(command: &'static str, fleet: &std::path::Path, argument: &str
     session
 }
 
-/// Analyses a fleet for a report. Policy problems are what drift and diff report on; any other
-/// error is printed, in the diagnostic format asked for, and there is nothing to report.
-pub fn analyze_for_report(session: &mut Session, cx: &Context) -> Option<hubc::analysis::Analysis> {
+/// Analyses a fleet for a report. Policy problems are what drift and diff report on, and so are
+/// the errors of the codes in `tolerated`; any other error is printed, in the diagnostic format
+/// asked for, and there is nothing to report.
+pub fn analyze_for_report(
+    session: &mut Session,
+    cx: &Context,
+    tolerated: &[&str],
+) -> Option<hubc::analysis::Analysis> {
     let analysis = driver::analyze(session, cx.today);
-    let blocking = session
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && !d.code.starts_with("hub::policy::"));
+    let blocking = session.diagnostics.iter().any(|d| {
+        d.is_error()
+            && !d.code.starts_with("hub::policy::")
+            && !tolerated.contains(&d.code.as_str())
+    });
     match analysis {
         Some(analysis) if !blocking => Some(analysis),
         _ => {

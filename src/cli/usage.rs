@@ -25,27 +25,69 @@ pub fn report(error: clap::Error, args: &[OsString]) -> ExitCode {
     ) {
         error.exit();
     }
-    let words: Vec<String> = args
-        .iter()
-        .skip(1)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect();
+    let words = words(args);
     let line = CommandLine::new(&words);
     let diagnostic = diagnose(&error, &line);
+    print(&diagnostic, &line, &words)
+}
+
+/// Reports a `--format` the command cannot print, as a command line that does not parse: the
+/// same code, the same exit code, before any work is done. `accepted` are the formats the
+/// command prints.
+pub fn unsupported_format(
+    args: &[OsString],
+    command: &str,
+    format: OutputFormat,
+    accepted: &[OutputFormat],
+) -> ExitCode {
+    let words = words(args);
+    let line = CommandLine::new(&words);
+    let name = format_name(format);
+    let accepted: Vec<String> = accepted
+        .iter()
+        .map(|&format| format!("`{}`", format_name(format)))
+        .collect();
+    let diagnostic = CliError::Usage {
+        message: format!("`hubc {command}` does not print `{name}`"),
+        label: format!("not a format of `hubc {command}`"),
+        at: line
+            .find(&name, Some("--format"))
+            .unwrap_or_else(|| line.whole())
+            .into(),
+        help: match accepted.split_last() {
+            Some((last, [])) => format!("`hubc {command}` prints only {last}; drop `--format`"),
+            Some((last, rest)) => format!("`hubc {command}` prints {} or {last}", rest.join(", ")),
+            None => format!("`hubc {command} --help` describes it"),
+        },
+    };
+    print(&diagnostic, &line, &words)
+}
+
+/// The arguments after the program's name, as text.
+fn words(args: &[OsString]) -> Vec<String> {
+    args.iter()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The name a format is given on the command line, such as `json`.
+fn format_name(format: OutputFormat) -> String {
+    format
+        .to_possible_value()
+        .map(|value| value.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Prints a `hub::cli::usage` diagnostic in the format the arguments ask for and picks the
+/// exit code.
+fn print(diagnostic: &CliError, line: &CommandLine, words: &[String]) -> ExitCode {
     let mut session = Session::default();
     let file = session.sources.add("<command line>", line.text.as_str());
     session
         .diagnostics
-        .push(hubc::diagnostics::Diagnostic::from_miette(
-            file,
-            &diagnostic,
-        ));
-    print_diagnostics_as(
-        &session,
-        requested_format(&words),
-        requested_color(&words),
-        0,
-    );
+        .push(hubc::diagnostics::Diagnostic::from_miette(file, diagnostic));
+    print_diagnostics_as(&session, requested_format(words), requested_color(words), 0);
     ExitCode::from(EXIT_USAGE)
 }
 

@@ -29,11 +29,32 @@ pub fn render_all(
     format: Format,
     color: bool,
 ) -> String {
+    let masked = masked_credentials(diagnostics, sources, format);
+    let sources = masked.as_ref().unwrap_or(sources);
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&render(diagnostic, sources, format, color));
     }
     out
+}
+
+/// The codes whose primary span is a credential: human reports, which quote the source around
+/// every diagnostic, show it masked (for this diagnostic and any other whose snippet reaches
+/// it), so that a log never repeats it.
+const CREDENTIAL_CODES: &[&str] = &["hub::check::literal_secret"];
+
+/// The sources with every credential masked, when human reports are to quote any.
+fn masked_credentials(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    format: Format,
+) -> Option<SourceMap> {
+    let spans: Vec<(crate::source::FileId, crate::source::Span)> = diagnostics
+        .iter()
+        .filter(|d| CREDENTIAL_CODES.contains(&d.code.as_str()))
+        .map(|d| (d.file, d.span))
+        .collect();
+    (format == Format::Human && !spans.is_empty()).then(|| sources.masked(&spans))
 }
 
 /// Renders diagnostics for people, showing at most `limit` warnings (or advice) of any one code
@@ -50,6 +71,8 @@ pub fn render_limited(
     if format != Format::Human || limit == 0 {
         return render_all(diagnostics, sources, format, color);
     }
+    let masked = masked_credentials(diagnostics, sources, format);
+    let sources = masked.as_ref().unwrap_or(sources);
     let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     // Codes past the limit, in the order their first hidden diagnostic came.
     let mut hidden: Vec<(&str, usize)> = Vec::new();

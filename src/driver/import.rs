@@ -6,54 +6,30 @@ use crate::diagnostics::Diagnostic;
 
 use super::*;
 
-/// Reads the files of a fleet to import: everything under `config/clusters` and `terraform`, and
-/// the default values of each chart under `helm-charts`.
-pub fn read_import_input(directory: &Path) -> Result<crate::import::ImportInput, IoError> {
-    let mut input = crate::import::ImportInput::default();
-    if let Ok(charts) = std::fs::read_dir(directory.join("helm-charts")) {
-        let mut found: Vec<PathBuf> = charts
-            .flatten()
-            .map(|entry| entry.path().join("values.yaml"))
-            .filter(|path| path.is_file())
-            .collect();
-        found.sort();
-        for path in found {
-            let bytes = std::fs::read(&path).map_err(|error| IoError::Unreadable {
-                path: path.display().to_string(),
-                reason: error.to_string(),
-            })?;
-            input
-                .files
-                .insert(super::slash_path(&path, directory), bytes);
+/// Reads the files of a fleet to import, those [`crate::import::ImportInput::reads`] names, as a
+/// fleet's files are read: regular files only, whose real paths lie under `directory`. What is
+/// skipped or refused is reported to `session`, and never read.
+pub fn read_import_input(directory: &Path, session: &mut Session) -> crate::import::ImportInput {
+    use crate::import::ImportInput;
+    let mut input = ImportInput::default();
+    // A directory that is not there holds no clusters, which the import reports.
+    if Disk.kind(directory) != Kind::Directory {
+        return input;
+    }
+    let keep = |entry: &Entry| {
+        let relative = super::slash_path(&entry.path, directory);
+        match entry.kind {
+            Kind::Directory => ImportInput::searches(&relative),
+            _ => ImportInput::reads(&relative),
+        }
+    };
+    for path in store::select(&Disk, directory, &keep, session) {
+        if let Some(bytes) = store::read(&Disk, &path, session) {
+            let relative = super::slash_path(&path, directory);
+            input.files.insert(relative, bytes.to_vec());
         }
     }
-    for part in ["config/clusters", "terraform"] {
-        let base = directory.join(part);
-        if !base.is_dir() {
-            continue;
-        }
-        let mut pending = vec![base];
-        while let Some(next) = pending.pop() {
-            let entries = std::fs::read_dir(&next).map_err(|error| IoError::Unreadable {
-                path: next.display().to_string(),
-                reason: error.to_string(),
-            })?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                    continue;
-                }
-                let bytes = std::fs::read(&path).map_err(|error| IoError::Unreadable {
-                    path: path.display().to_string(),
-                    reason: error.to_string(),
-                })?;
-                let relative = super::slash_path(&path, directory);
-                input.files.insert(relative, bytes);
-            }
-        }
-    }
-    Ok(input)
+    input
 }
 
 /// The standard schemas the importer writes values against: `std.basehub` and `std.clusters`.
@@ -71,13 +47,8 @@ pub fn standard_schemas() -> Analysis {
 /// Imports the fleet under `directory`. The diagnostics go to `session`; the files to write
 /// come back when there was no error.
 pub fn import(directory: &Path, session: &mut Session) -> Option<crate::import::Imported> {
-    match read_import_input(directory) {
-        Ok(input) => import_input(&input, session),
-        Err(error) => {
-            session.report_io(directory, error);
-            None
-        }
-    }
+    let input = read_import_input(directory, session);
+    import_input(&input, session)
 }
 
 /// Imports a fleet already read into memory, as [`import`] does once it has read the files.

@@ -45,6 +45,35 @@ pub struct ImportInput {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
+impl ImportInput {
+    /// Whether the import reads the file at `relative` (a path from the fleet's root, with `/`):
+    /// everything under `config/clusters/` and `terraform/<module>/projects/`, each module's
+    /// `terraform/<module>/variables.tf`, and each chart's `helm-charts/<chart>/values.yaml`.
+    pub fn reads(relative: &str) -> bool {
+        let parts: Vec<&str> = relative.split('/').collect();
+        matches!(
+            parts[..],
+            ["config", "clusters", _, ..]
+                | ["terraform", _, "projects", _, ..]
+                | ["terraform", _, "variables.tf"]
+                | ["helm-charts", _, "values.yaml"]
+        )
+    }
+
+    /// Whether the directory at `relative` may hold files the import reads.
+    pub fn searches(relative: &str) -> bool {
+        let parts: Vec<&str> = relative.split('/').collect();
+        matches!(
+            parts[..],
+            ["config" | "terraform" | "helm-charts"]
+                | ["config", "clusters", ..]
+                | ["terraform", _, "projects", ..]
+                | ["terraform", _]
+                | ["helm-charts", _]
+        )
+    }
+}
+
 /// The `.hub` files written, by path relative to the new fleet's root, and what they hold.
 #[derive(Debug, Default)]
 pub struct Imported {

@@ -11,6 +11,7 @@ pub mod drift_page;
 pub mod fleet;
 pub mod oracles;
 pub mod plain;
+pub mod repo;
 
 pub use plain::split_files;
 
@@ -122,6 +123,29 @@ pub fn corpus() -> Option<PathBuf> {
     None
 }
 
+/// The formats each command prints, as the README's table lists them: any other `--format` is
+/// a usage error.
+pub const FORMATS: &[(&str, &[&str])] = &[
+    ("check", &["human", "json", "github"]),
+    ("build", &["human", "json", "github"]),
+    ("fmt", &["human", "json", "github"]),
+    ("import", &["human", "json", "github"]),
+    ("explain", &["human", "text", "json", "github"]),
+    ("drift", &["human", "text", "markdown", "json", "html"]),
+    ("diff", &["human", "text", "markdown", "json", "github"]),
+    ("lsp", &["human"]),
+];
+
+/// Every value `--format` takes.
+pub const ALL_FORMATS: &[&str] = &["human", "text", "markdown", "json", "github", "html"];
+
+/// Whether `hubc COMMAND` prints `format`.
+pub fn prints(command: &str, format: &str) -> bool {
+    FORMATS
+        .iter()
+        .any(|(name, formats)| *name == command && formats.contains(&format))
+}
+
 /// The path of the `hubc` binary built for these tests.
 pub fn hubc() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_hubc"))
@@ -141,6 +165,48 @@ pub fn run(directory: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Runs `hubc ARGS` in `directory` without colour, killing it after 20 s so that a `hubc` that
+/// blocks (opening a FIFO, say) fails the test instead of hanging it. Its output is a few
+/// lines, far less than a pipe holds, so waiting without reading cannot stall it.
+pub fn run_within_20s(directory: &Path, args: &[&str]) -> std::process::Output {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = hubc()
+        .args(args)
+        .arg("--color=never")
+        .current_dir(directory)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hubc starts");
+    let started = Instant::now();
+    while child.try_wait().expect("hubc can be waited for").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().expect("hubc can be killed");
+            let output = child.wait_with_output().expect("hubc ends once killed");
+            panic!(
+                "`hubc {}` did not finish in 20 s; stderr:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("hubc's output can be read")
+}
+
+/// Makes a FIFO (named pipe) at `path`, and the directories it is in.
+pub fn mkfifo(path: &Path) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("the directories can be made");
+    }
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
 }
 
 /// Copies the directory `from`, recursively, to `to`.
@@ -241,6 +307,14 @@ pub fn assert_every_diagnostic_names_a_fix(session: &Session) {
             diagnostic.code
         );
     }
+}
+
+/// The codes of the diagnostics `hubc --format json` printed, in order.
+pub fn json_codes(output: &std::process::Output) -> Vec<String> {
+    json_diagnostics(output)
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// The JSON diagnostics a `--format json` run printed on stdout, one object per line; each must

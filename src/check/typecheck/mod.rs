@@ -167,59 +167,6 @@ struct ClusterPlace {
 /// How many allowed keys a help lists when none is close to an unknown one.
 const LISTED_KEYS: usize = 12;
 
-/// Key names whose literal values are credentials.
-/// The prefixes of tokens whose issuers make them recognisable: GitHub, GitLab, Slack, AWS
-/// access keys, Google API keys, Stripe and OpenAI-style secret keys.
-const TOKEN_PREFIXES: &[&str] = &[
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xoxb-",
-    "xoxp-",
-    "xoxa-",
-    "AKIA",
-    "ASIA",
-    "AIza",
-    "sk_live_",
-    "rk_live_",
-    "sk-",
-];
-
-/// Whether a string is a credential whatever its key: a private key, or a token of a known
-/// issuer (its prefix, then a long run of token characters).
-fn looks_like_credential(text: &str) -> bool {
-    if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
-        return true;
-    }
-    let text = text.trim();
-    TOKEN_PREFIXES.iter().any(|prefix| {
-        text.strip_prefix(prefix).is_some_and(|rest| {
-            rest.len() >= 16
-                && rest
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        })
-    })
-}
-
-const CREDENTIAL_KEYS: &[&str] = &[
-    "password",
-    "token",
-    "client_secret",
-    "api_key",
-    "apikey",
-    "api_token",
-    "secret_key",
-    "access_key",
-    "private_key",
-    "auth_token",
-    "secrettoken",
-];
-
 impl Checker<'_> {
     fn op(&mut self, root: Option<TypeId>, op: &Op) {
         self.literal_secrets(op);
@@ -388,15 +335,10 @@ impl Checker<'_> {
             let Some(last) = path.last() else {
                 return;
             };
-            let key = names.resolve(*last).to_ascii_lowercase();
-            let is_credential_key = CREDENTIAL_KEYS.contains(&key.as_str())
-                || key.ends_with("_password")
-                || key.ends_with("_token")
-                || key.ends_with("_secret");
             let Some(Scalar::Str(text)) = leaf.as_scalar() else {
                 return;
             };
-            if (is_credential_key && text.len() >= 8) || looks_like_credential(text) {
+            if crate::check::credential::is_literal_credential(names.resolve(*last), text) {
                 found.push((path.to_vec(), location(leaf, op)));
             }
         });

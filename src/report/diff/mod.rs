@@ -1,6 +1,6 @@
 //! The diff of a fleet between two versions (`hubc diff`). The model, built from the two sides,
 //! is `model.rs`, with what changes in every emitted file in `files.rs` and how drift moves in
-//! `drift.rs`; the renderers sit beside it: `render.rs` (what they share, JSON and GitHub
+//! `drift.rs`, and the credentials masked out of it in `redact.rs`; the renderers sit beside it: `render.rs` (what they share, JSON and GitHub
 //! annotations), `text.rs`, and `markdown/` for the pull-request comment. The model uses no
 //! renderer.
 
@@ -8,6 +8,7 @@ mod drift;
 mod files;
 mod markdown;
 mod model;
+mod redact;
 mod render;
 mod text;
 

@@ -242,7 +242,7 @@ pub struct SecretChange {
     pub change: String,
 }
 
-/// Compares two versions of a fleet.
+/// Compares two versions of a fleet, with every credential masked.
 pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
     let files = file_diffs(base, head);
     let changed_communities: BTreeSet<String> = files
@@ -273,7 +273,7 @@ pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
         || !stale_overrides.is_empty()
         || drift.changed()
         || !secrets.is_empty();
-    DiffReport {
+    let mut report = DiffReport {
         schema_version: SCHEMA_VERSION,
         base: base.label.clone(),
         head: head.label.clone(),
@@ -284,7 +284,9 @@ pub fn build(base: &Side<'_>, head: &Side<'_>) -> DiffReport {
         stale_overrides,
         drift,
         secrets,
-    }
+    };
+    super::redact::redact(&mut report);
+    report
 }
 
 // Places and overrides.
