@@ -628,7 +628,8 @@ fn errors_exit_1_and_the_temporary_checkout_is_removed() {
     let (code, _, stderr) = run(repo.path(), &["diff", "--base", "HEAD", "other"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("other"), "{stderr}");
-    // HTML is a drift format only.
-    let (code, _, _) = repo.diff("HEAD", "html");
-    assert_eq!(code, 1);
+    // HTML is a drift format only: a usage error, before any work.
+    let (code, _, stderr) = repo.diff("HEAD", "html");
+    assert_eq!(code, 64);
+    assert!(stderr.contains("hub::cli::usage"), "{stderr}");
 }
