@@ -1,6 +1,7 @@
 //! Input that controls a recursion depth is bounded, with a coded diagnostic: paths of any
 //! length, on one line or across nested blocks. And the deepest input accepted goes through
-//! every command without exhausting a stack.
+//! every command without exhausting a stack. The size of a file and the length of a list are
+//! bounded too, each with its own code.
 
 #![allow(clippy::disallowed_methods)] // tests write fleets and run hubc
 
@@ -196,4 +197,57 @@ fn credentials_are_found_by_their_look_and_by_their_key() {
         };
         assert_eq!(found, wanted, "{statement}");
     }
+}
+
+#[test]
+fn a_list_longer_than_the_limit_is_reported_and_the_fleet_not_built() {
+    let dir = TempDir::new("long_lists");
+    let list = |n: usize| {
+        let values: Vec<String> = (0..n).map(|index| format!("\"u{index}\"")).collect();
+        platform(&format!(
+            "  jupyterhub.hub.config.Authenticator.admin_users = [{}]",
+            values.join(", ")
+        ))
+    };
+    dir.write("over/platform.hub", list(100_001));
+    let (code, found) = codes(dir.path(), &["check", "over"]);
+    assert_eq!(
+        (code, found),
+        (1, vec!["hub::syntax::list_too_long".to_string()])
+    );
+    let (code, found) = codes(dir.path(), &["build", "over", "-o", "out"]);
+    assert_eq!(code, 1);
+    assert!(found.contains(&"hub::syntax::list_too_long".to_string()));
+    assert!(!dir.join("out").exists());
+    // Written one value a line, at the limit: taken.
+    dir.write("at/platform.hub", list(100_000).replace(", ", ",\n"));
+    assert_eq!(codes(dir.path(), &["check", "at"]), (0, Vec::new()));
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_not_read() {
+    let dir = TempDir::new("large_files");
+    dir.write("fleet/platform.hub", platform(""));
+    // Sparse: 64 MiB and one byte, of which nothing is read.
+    let large = std::fs::File::create(dir.join("fleet/large.hub")).unwrap();
+    large.set_len((64 << 20) + 1).unwrap();
+    let (code, found) = codes(dir.path(), &["check", "fleet"]);
+    assert_eq!((code, found), (1, vec!["hub::io::too_large".to_string()]));
+    // The files `hubc import` reads are bounded alike.
+    let clusters = dir.join("src/config/clusters/c");
+    std::fs::create_dir_all(&clusters).unwrap();
+    std::fs::write(
+        clusters.join("cluster.yaml"),
+        "name: c\nprovider: gcp\nhubs:\n  - name: h\n    domain: h.example.org\n    helm_chart: basehub\n    helm_chart_values_files:\n      - h.values.yaml\n",
+    )
+    .unwrap();
+    let values = std::fs::File::create(clusters.join("h.values.yaml")).unwrap();
+    values.set_len((64 << 20) + 1).unwrap();
+    let (code, found) = codes(dir.path(), &["import", "src", "-o", "imported"]);
+    assert_eq!(code, 1);
+    assert!(
+        found.contains(&"hub::io::too_large".to_string()),
+        "{found:?}"
+    );
+    assert!(!dir.join("imported").exists());
 }

@@ -41,7 +41,7 @@ pub trait Store {
     /// The entries of a directory, sorted by path; the error says why it cannot be listed.
     fn list(&self, directory: &Path) -> Result<Vec<Entry>, String>;
     /// A file's bytes; the error says why it cannot be read.
-    fn read(&self, path: &Path) -> Result<Arc<[u8]>, String>;
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError>;
     /// The path with links and `..` resolved, when it exists: the files of a fleet must stay
     /// in it. The error says why it cannot be resolved.
     fn canonical(&self, path: &Path) -> Result<PathBuf, String>;
@@ -123,7 +123,7 @@ impl Store for Overlay<'_> {
         Ok(entries)
     }
 
-    fn read(&self, path: &Path) -> Result<Arc<[u8]>, String> {
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
         match self.buffers.get(path) {
             Some((text, _)) => Ok(text.clone()),
             None => self.below.read(path),
@@ -162,6 +162,13 @@ pub enum IoError {
         help("check that the file exists and is readable")
     )]
     Unreadable { path: String, reason: String },
+
+    #[error("`{path}` is {size} bytes, more than hubc reads ({limit} bytes)")]
+    #[diagnostic(
+        code(hub::io::too_large),
+        help("no fleet file is this large: check what was put here, or split it into modules")
+    )]
+    TooLarge { path: String, size: u64, limit: u64 },
 
     #[error("cannot write `{path}`: {reason}")]
     #[diagnostic(
@@ -320,8 +327,32 @@ fn load_module(store: &dyn Store, session: &mut Session, root: &Path, file: &Pat
 pub fn read(store: &dyn Store, path: &Path, session: &mut Session) -> Option<Arc<[u8]>> {
     store
         .read(path)
-        .map_err(|reason| session.report_io(path, unreadable(path, reason)))
+        .map_err(|error| {
+            let error = match error {
+                ReadError::Failed(reason) => unreadable(path, reason),
+                ReadError::TooLarge { size } => IoError::TooLarge {
+                    path: path.display().to_string(),
+                    size,
+                    limit: MAX_FILE_BYTES,
+                },
+            };
+            session.report_io(path, error)
+        })
         .ok()
+}
+
+/// The largest file hubc reads, in bytes: 64 MiB, a thousand times a large fleet's largest file.
+/// A larger one is not read at all (`hub::io::too_large`).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Why a [`Store`] could not read a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Larger than [`MAX_FILE_BYTES`]: not read.
+    TooLarge {
+        size: u64,
+    },
+    Failed(String),
 }
 
 fn unreadable(path: &Path, reason: String) -> IoError {

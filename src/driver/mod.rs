@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
-pub use crate::analysis::store::{self, Entry, IoError, Kind, Store};
+pub use crate::analysis::store::{self, Entry, IoError, Kind, ReadError, Store};
 pub use crate::analysis::{Analysis, LoadedFile, Session, add_file, add_module, module_name};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
@@ -70,8 +70,9 @@ impl Store for Disk {
     /// Reads a regular file only. The loaders ask for [`Kind::File`] first; opening without
     /// blocking and checking what was opened also holds when the path changed in between, so a
     /// FIFO never makes `hubc` wait.
-    fn read(&self, path: &Path) -> Result<Arc<[u8]>, String> {
+    fn read(&self, path: &Path) -> Result<Arc<[u8]>, ReadError> {
         use std::io::Read;
+        let failed = |error: std::io::Error| ReadError::Failed(error.to_string());
         let mut options = std::fs::OpenOptions::new();
         options.read(true);
         #[cfg(unix)]
@@ -79,14 +80,25 @@ impl Store for Disk {
             use std::os::unix::fs::OpenOptionsExt;
             options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
         }
-        let mut file = options.open(path).map_err(|error| error.to_string())?;
-        let metadata = file.metadata().map_err(|error| error.to_string())?;
+        let file = options.open(path).map_err(failed)?;
+        let metadata = file.metadata().map_err(failed)?;
         if !metadata.is_file() {
-            return Err("not a regular file".to_string());
+            return Err(ReadError::Failed("not a regular file".to_string()));
         }
+        if metadata.len() > store::MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge {
+                size: metadata.len(),
+            });
+        }
+        // Never more than the limit, even from a file that grows while it is read.
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-        file.read_to_end(&mut bytes)
-            .map_err(|error| error.to_string())?;
+        let read = file
+            .take(store::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(failed)?;
+        if read as u64 > store::MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge { size: read as u64 });
+        }
         Ok(Arc::from(bytes))
     }
 

@@ -207,6 +207,21 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    #[error("a list of {count} values, more than {limit}")]
+    #[diagnostic(
+        code(hub::syntax::list_too_long),
+        help(
+            "no chart setting takes a list this long: keep such data in a file the hub reads, \
+              or split the list"
+        )
+    )]
+    ListTooLong {
+        count: usize,
+        limit: usize,
+        #[label("this list")]
+        span: SourceSpan,
+    },
+
     #[error("file is not valid UTF-8")]
     #[diagnostic(
         code(hub::syntax::invalid_utf8),
@@ -257,6 +272,7 @@ impl SyntaxError {
             | SyntaxError::DanglingDocComment { span }
             | SyntaxError::NestingTooDeep { span, .. }
             | SyntaxError::PathTooLong { span, .. }
+            | SyntaxError::ListTooLong { span, .. }
             | SyntaxError::InvalidUtf8 { span } => span,
         };
         span.offset()

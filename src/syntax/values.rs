@@ -16,6 +16,9 @@ pub const ANNOTATIONS: &[&str] = &["reason", "ticket", "expires", "deprecated"];
 /// The most keys one path may have. Real values trees are about fifteen levels deep.
 pub const MAX_PATH_KEYS: usize = 64;
 
+/// The most values one list literal may hold. Lists of users or groups run to thousands.
+pub const MAX_LIST_VALUES: usize = 100_000;
+
 /// A dotted path of keys with no spaces around the dots.
 pub fn path<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Path> {
     let (mut rest, first) = expect(key(cx, input), input, "a path")?;
@@ -195,6 +198,14 @@ fn list_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
     let mut values = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix(']') {
+            // Kept, and reported: the fleet is checked further, but never built.
+            if values.len() > MAX_LIST_VALUES {
+                cx.report(SyntaxError::ListTooLong {
+                    count: values.len(),
+                    limit: MAX_LIST_VALUES,
+                    span: source_span(cx.span(input, after)),
+                });
+            }
             return Ok((after, values));
         }
         if rest.starts_with(['}', ')']) || rest.is_empty() {
