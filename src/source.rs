@@ -65,6 +65,12 @@ pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// Whether a carriage return stands alone, outside a CRLF: a line break to some readers
+    /// (miette), not to the line index.
+    lone_cr: bool,
+    /// Where each line starts when a lone carriage return ends one too: made when first asked
+    /// for, and only for a text that has one.
+    break_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values, not bytes.
@@ -84,11 +90,38 @@ impl SourceFile {
                 .filter(|&(_, byte)| byte == b'\n')
                 .map(|(index, _)| index as u32 + 1),
         );
+        let bytes = text.as_bytes();
+        let lone_cr = bytes
+            .iter()
+            .enumerate()
+            .any(|(at, &byte)| byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            lone_cr,
+            break_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Where each line starts, 0-based byte offsets, when `\n`, `\r\n` and a lone `\r` each
+    /// end a line, as miette reads text: the line index itself when there is no lone `\r`.
+    pub fn break_starts(&self) -> &[u32] {
+        if !self.lone_cr {
+            return &self.line_starts;
+        }
+        self.break_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            for (at, &byte) in bytes.iter().enumerate() {
+                let ends_line =
+                    byte == b'\n' || (byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+                if ends_line {
+                    starts.push(at as u32 + 1);
+                }
+            }
+            starts
+        })
     }
 
     /// Line and column of a byte offset. Offsets inside a multi-byte character count as that
@@ -185,6 +218,8 @@ impl SourceMap {
                     name: file.name.clone(),
                     text: text.into(),
                     line_starts: file.line_starts.clone(),
+                    lone_cr: file.lone_cr,
+                    break_starts: file.break_starts.clone(),
                 }
             })
             .collect();

@@ -225,38 +225,44 @@ impl<'a> Report<'a> {
 /// count characters, as the JSON and GitHub formats do; miette counts bytes.
 struct Excerpts<'a> {
     file: &'a SourceFile,
-    /// Whether the text has a carriage return outside a CRLF: miette counts one as a line break
-    /// and the line index does not, so such a text is scanned whole.
-    whole: bool,
+    /// Where each line starts as miette counts lines (a lone carriage return ends one too).
+    starts: &'a [u32],
 }
 
 impl<'a> Excerpts<'a> {
     fn new(file: &'a SourceFile) -> Excerpts<'a> {
-        let bytes = file.text.as_bytes();
-        let whole = bytes
-            .iter()
-            .enumerate()
-            .any(|(at, &byte)| byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
-        Excerpts { file, whole }
+        Excerpts {
+            file,
+            starts: file.break_starts(),
+        }
     }
 
     fn is_empty(&self) -> bool {
         self.file.text.is_empty()
     }
 
+    /// The 0-based line `offset` is on.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&(offset as u32)) {
+            Ok(index) => index,
+            Err(index) => index - 1,
+        }
+    }
+
     /// The part of the text that holds the lines of `span` and `before` and `after` more, with
-    /// a line to spare after them: where it starts, and its first line's 0-based number.
+    /// a line to spare after them: where it starts and ends, and its first line's number.
     fn window(&self, span: &SourceSpan, before: usize, after: usize) -> (usize, usize, usize) {
         let text = &self.file.text;
-        if self.whole {
-            return (0, text.len(), 0);
-        }
         let start = span.offset().min(text.len());
         let end = (span.offset() + span.len()).min(text.len());
-        let first_line = self.file.line_index(start).saturating_sub(before);
-        let last_line = self.file.line_index(end) + after + 2;
-        let window_start = self.file.line_start(first_line).unwrap_or(0);
-        let window_end = self.file.line_start(last_line).unwrap_or(text.len());
+        // miette decides where a span ends one byte before its end: for an empty span at the
+        // start of a line, on the line break before it, which the window must then hold.
+        let anchor = start.min(end.saturating_sub(1));
+        let first_line = self.line_of(anchor).saturating_sub(before);
+        let last_line = self.line_of(end) + after + 2;
+        let at = |line: usize| self.starts.get(line).map(|&start| start as usize);
+        let window_start = at(first_line).unwrap_or(0);
+        let window_end = at(last_line).unwrap_or(text.len());
         (window_start, window_end, first_line)
     }
 }
@@ -560,6 +566,10 @@ mod tests {
     }
 
     proptest! {
+        // Cheap cases, and the edge ones (an empty span at a line start, a lone carriage
+        // return) are rare among them: many are run.
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
         /// The excerpt reader gives miette what its own reader of the whole text gives: the
         /// same snippet, place, line and line count (columns are the reader's own only where
         /// snippets are drawn).
