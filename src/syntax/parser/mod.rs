@@ -167,8 +167,19 @@ pub fn braced<'a, T>(
                 rest = end_of_line(cx, after, Boundary::Statement);
             }
             Err(error) => {
+                let failed_at = match &error {
+                    nom::Err::Error(failure) | nom::Err::Failure(failure) => Some(failure.at),
+                    nom::Err::Incomplete(_) => None,
+                };
                 report_failure(cx, error);
-                rest = skip_with(cx, start, Boundary::Statement, cx.take_too_deep());
+                let too_deep = cx.take_too_deep();
+                rest = skip_with(cx, start, Boundary::Statement, too_deep);
+                // The failed element was read as far as where it failed, its nested blocks
+                // recovered on the way: resuming before that would read them again, once more
+                // for each level of nesting, which is exponential in the depth.
+                if let Some(at) = failed_at.filter(|at| cx.offset(at) > cx.offset(rest)) {
+                    rest = skip_with(cx, at, Boundary::Statement, too_deep);
+                }
             }
         }
     }
