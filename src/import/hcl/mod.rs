@@ -86,8 +86,18 @@ pub fn parse_tfvars(text: &str) -> Result<Vec<(String, Value)>, HclError> {
     Ok(variables)
 }
 
+/// The deepest brackets may nest in a file read, outside strings, comments and heredocs.
+/// hcl-edit's parser takes time exponential in the depth of some unclosed nestings (`a[o<b -(`
+/// repeated: 2^depth), so the text is measured first; real variables files nest a few levels.
+pub const MAX_NESTING: usize = 32;
+
 /// Parses HCL text into its body, or the first syntax error.
 pub fn parse_body(text: &str) -> Result<hcl_edit::structure::Body, HclError> {
+    if let Scanned::TooDeep(at) = scan(text, MAX_NESTING) {
+        let end = at + text[at..].chars().next().map_or(0, char::len_utf8);
+        let message = format!("brackets nested more than {MAX_NESTING} deep");
+        return Err(HclError::new(at..end, message, HclErrorKind::Malformed));
+    }
     hcl_edit::parser::parse_body(text).map_err(|error| syntax_error(text, &error))
 }
 
@@ -151,7 +161,11 @@ fn abbreviated(digits: &str) -> String {
 /// A syntax error of hcl-edit as an [`HclError`]. A number too large for hcl-edit (which reads
 /// numbers as `f64`) fails at its exponent; that is reported as the number out of range.
 fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> HclError {
-    let offset = error.location().offset().min(text.len());
+    // hcl-edit may place an error inside a multi-byte character: at its start, then.
+    let mut offset = error.location().offset().min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let digits_before = before.len()
         - before
@@ -179,6 +193,22 @@ fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> HclError {
 /// The innermost bracket, string, comment or heredoc the text leaves open, if any: its offset
 /// and its opening text.
 fn unclosed(text: &str) -> Option<(usize, &str)> {
+    match scan(text, usize::MAX) {
+        Scanned::Unclosed(at, opener) => Some((at, opener)),
+        Scanned::TooDeep(_) | Scanned::Closed => None,
+    }
+}
+
+/// What a linear scan of HCL text finds.
+enum Scanned<'a> {
+    /// Where brackets (strings' `${` among them) first nest deeper than the limit.
+    TooDeep(usize),
+    /// The innermost opener left open: its offset and text.
+    Unclosed(usize, &'a str),
+    Closed,
+}
+
+fn scan(text: &str, limit: usize) -> Scanned<'_> {
     // Each opener on the stack; a string's `${` is a `{` whose closing returns to the string.
     let mut open: Vec<(usize, &str)> = Vec::new();
     let mut at = 0;
@@ -204,7 +234,7 @@ fn unclosed(text: &str) -> Option<(usize, &str)> {
         } else if rest.starts_with("/*") {
             match rest.find("*/") {
                 Some(end) => end + 2,
-                None => return Some((at, "/*")),
+                None => return Scanned::Unclosed(at, "/*"),
             }
         } else if let Some(heredoc) = rest.strip_prefix("<<") {
             let marker = heredoc.trim_start_matches('-');
@@ -222,7 +252,7 @@ fn unclosed(text: &str) -> Option<(usize, &str)> {
                 .find(|(_, line)| !marker.is_empty() && *line == marker);
             match closing {
                 Some((end, _)) => rest.len() - body.len() + end,
-                None => return Some((at, "<<")),
+                None => return Scanned::Unclosed(at, "<<"),
             }
         } else {
             match rest.as_bytes()[0] {
@@ -237,7 +267,12 @@ fn unclosed(text: &str) -> Option<(usize, &str)> {
             }
             rest.chars().next().map_or(1, char::len_utf8)
         };
+        if open.len() > limit {
+            return Scanned::TooDeep(at);
+        }
         at += step;
     }
-    open.pop()
+    open.pop().map_or(Scanned::Closed, |(at, opener)| {
+        Scanned::Unclosed(at, opener)
+    })
 }

@@ -251,7 +251,7 @@ fn collections() {
         ("{ a = 1, \"a\" = 2 }", r#"Map([("a", Int(2))])"#),
     ]);
     let nested = |depth: usize| format!("x = {}{}", "[".repeat(depth), "]".repeat(depth));
-    assert!(parse_tfvars(&nested(64)).is_ok());
+    assert!(parse_tfvars(&nested(MAX_NESTING)).is_ok());
     assert_errors(&[
         ("x = [,]", 5, "invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit"),
         ("x = [1 2]", 7, "expected `]`"),
@@ -264,7 +264,8 @@ fn collections() {
         ("x = [\"a\\\"${[\"}\"\n", 15, "expected `]`"),
         ("x = { a = [(1 + 2\n", 17, "expected `)`"),
         ("x = { a.b = 1 }", 6, "the object key `a.b` is ambiguous: quote a key with dots, or put a reference in parentheses"),
-        (&nested(100_000), 69, "invalid nesting depth; expected at most 64 nested levels"),
+        (&nested(100_000), 36, "brackets nested more than 32 deep"),
+        (&format!("x = {}", "a[o<b -(".repeat(20)), 133, "brackets nested more than 32 deep"),
     ]);
 }
 
@@ -463,4 +464,36 @@ fn parsing_follows_go() {
     // Digits past the 400th still round the value right.
     let long = format!("0.{}", "3".repeat(5000));
     assert_eq!(number(&long).to_f64(), Ok(1.0 / 3.0));
+}
+
+/// Wherever hcl-edit stops in a text holding multi-byte characters, the error points at whole
+/// characters (it once panicked slicing `rx û`, found by the `tfvars` fuzz target).
+#[test]
+fn errors_point_at_whole_characters() {
+    let characters = ["û", "é", "€", "😀", "ı", "\u{301}"];
+    let shapes = [
+        "rx {c}",
+        "x = {c}",
+        "x = [{c}",
+        "{c} = 1",
+        "x = \"{c}",
+        "x = { {c} }",
+        "x = 1{c}",
+        "x = 1e{c}",
+        "x = <<EOT\n{c}",
+        "x {c} y",
+        "x = [1, {c}]",
+        "x = {c}{c}{c}",
+    ];
+    for character in characters {
+        for shape in shapes {
+            let text = shape.replace("{c}", character);
+            if let Err(error) = parse_tfvars(&text) {
+                assert!(
+                    text.is_char_boundary(error.offset) && text.is_char_boundary(error.end),
+                    "{text:?}: {error:?}"
+                );
+            }
+        }
+    }
 }
