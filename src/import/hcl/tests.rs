@@ -264,8 +264,8 @@ fn collections() {
         ("x = [\"a\\\"${[\"}\"\n", 15, "expected `]`"),
         ("x = { a = [(1 + 2\n", 17, "expected `)`"),
         ("x = { a.b = 1 }", 6, "the object key `a.b` is ambiguous: quote a key with dots, or put a reference in parentheses"),
-        (&nested(100_000), 36, "brackets nested more than 32 deep"),
-        (&format!("x = {}", "a[o<b -(".repeat(20)), 133, "brackets nested more than 32 deep"),
+        (&nested(100_000), 20, "brackets nested more than 16 deep"),
+        (&format!("x = {}", "a[o<b -(".repeat(20)), 69, "brackets nested more than 16 deep"),
     ]);
 }
 
