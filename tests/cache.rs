@@ -13,8 +13,8 @@ use std::path::Path;
 use std::process::Output;
 use std::time::SystemTime;
 
-use common::TempDir;
 use common::fleet::{Spec, generate};
+use common::{TempDir, reported, summary};
 
 fn write_fleet(directory: &Path, spec: &Spec) {
     let _ = std::fs::remove_dir_all(directory);
@@ -42,22 +42,7 @@ fn build(fleet: &Path, out: &Path, arguments: &[&str]) -> Output {
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// What a build reported, less its last line (the summary, which says whether it wrote).
-fn reported(output: &Output) -> String {
-    let text = stderr(output);
-    let lines: Vec<&str> = text.lines().collect();
-    lines[..lines.len().saturating_sub(1)].join("\n")
-}
-
-fn summary(output: &Output) -> String {
-    stderr(output)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_string()
+    common::stderr_text(output)
 }
 
 fn is_cached(output: &Output) -> bool {

@@ -4,77 +4,146 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use hubc::diagnostics::Tally;
-use hubc::driver;
+use hubc::driver::{self, IoError, OutputDir};
+use hubc::emit::Output;
 
 use super::*;
 
 pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
-    let today = cx.today;
-    if !check && let Some(code) = up_to_date(cx, fleet, out) {
-        return code;
+    if check {
+        return run_check(cx, fleet, out);
     }
-    let mut session = load_fleet("build", fleet, &fleet.display().to_string());
+    let today = cx.today;
+    let root = fleet_root(fleet);
+    let source_name = |name: &str| relative_name(Path::new(name), &root);
+    // The fleet's files, read and digested, and the output directory, locked, with what the
+    // build that wrote it recorded (`driver::cache`).
+    let inputs = driver::cache::fleet_inputs(fleet, today);
+    let mut directory = OutputDir::open(out);
+    if let Ok(directory) = &mut directory
+        && !directory.recovered.is_empty()
+    {
+        let mut notices = Session::default();
+        for notice in std::mem::take(&mut directory.recovered) {
+            driver::report_output_error(&mut notices, out, notice);
+        }
+        print_diagnostics(&notices, cx);
+    }
+    let previous = directory.as_ref().ok().and_then(OutputDir::previous);
+    if let (Some(inputs), Some(previous)) = (&inputs, &previous) {
+        if previous.record.inputs == inputs.digest
+            && let Some(session) = driver::cache::replay(inputs, &previous.record.diagnostics)
+        {
+            print_diagnostics(&session, cx);
+            eprintln!(
+                "`{}` is up to date with `{}`: nothing written in {}",
+                out.display(),
+                fleet.display(),
+                elapsed(cx.started.elapsed()),
+            );
+            return ExitCode::SUCCESS;
+        }
+        if let Some(rebuilt) = driver::cache::rebuild(inputs, previous, today, &source_name) {
+            let built = Built {
+                session: rebuilt.session,
+                output: rebuilt.output,
+                kept: rebuilt.kept,
+                record: Some(rebuilt.record),
+                n_rebuilt: Some(rebuilt.n_rebuilt),
+            };
+            return finish(cx, out, directory, built);
+        }
+    }
+    let mut session = match &inputs {
+        Some(inputs) => driver::cache::load(inputs),
+        None => load_fleet("build", fleet, &fleet.display().to_string()),
+    };
     let analysis = driver::analyze(&mut session, today);
-    let root = if fleet.is_dir() {
+    let output = analysis
+        .as_ref()
+        .map(|analysis| emit(&session, analysis, &root));
+    let record = match (&inputs, &analysis) {
+        (Some(inputs), Some(analysis)) => driver::cache::record(inputs, &session, analysis),
+        _ => None,
+    };
+    let built = Built {
+        session,
+        output,
+        kept: Vec::new(),
+        record,
+        n_rebuilt: None,
+    };
+    finish(cx, out, directory, built)
+}
+
+/// What a build made, to write.
+struct Built {
+    session: Session,
+    output: Option<Output>,
+    /// Files of the earlier output kept as they are (a partial build).
+    kept: Vec<String>,
+    record: Option<driver::Record>,
+    /// For a partial build, how many clusters it built again.
+    n_rebuilt: Option<usize>,
+}
+
+/// The directory that names in emitted files are relative to.
+fn fleet_root(fleet: &Path) -> PathBuf {
+    if fleet.is_dir() {
         fleet.to_path_buf()
     } else {
         fleet.parent().map(PathBuf::from).unwrap_or_default()
-    };
-    let built = analysis.map(|analysis| {
-        let names: Vec<String> = session
-            .files
-            .iter()
-            .map(|file| {
-                file.path
-                    .strip_prefix(&root)
-                    .unwrap_or(&file.path)
-                    .display()
-                    .to_string()
-            })
-            .collect();
-        // Analysis already reported what building finds wrong.
-        let (output, _) = hubc::emit::build(&analysis, &|file| {
-            names.get(file.0 as usize).cloned().unwrap_or_default()
-        });
-        output
-    });
+    }
+}
+
+fn relative_name(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Every file of an analysed fleet. Analysis already reported what building finds wrong.
+fn emit(session: &Session, analysis: &hubc::analysis::Analysis, root: &Path) -> Output {
+    let names: Vec<String> = session
+        .files
+        .iter()
+        .map(|file| relative_name(&file.path, root))
+        .collect();
+    let source =
+        |file: hubc::source::FileId| names.get(file.0 as usize).cloned().unwrap_or_default();
+    hubc::emit::build(analysis, &source).0
+}
+
+/// Reports what was built and writes it into the output directory.
+fn finish(
+    cx: &Context,
+    out: &Path,
+    directory: Result<OutputDir, IoError>,
+    built: Built,
+) -> ExitCode {
+    let session = &built.session;
     let tally = Tally::of(&session.diagnostics);
-    let output = match built {
+    let output = match built.output {
         Some(output) if tally.errors == 0 => output,
         _ => {
-            print_diagnostics(&session, cx);
+            print_diagnostics(session, cx);
             eprintln!("build failed: nothing was written");
             return ExitCode::from(1);
         }
     };
-    print_diagnostics(&session, cx);
-    if check {
-        let stale = match driver::stale_output(out, &output.files) {
-            Ok(stale) => stale,
-            Err(error) => {
-                driver::report_output_error(&mut session, out, error);
-                print_diagnostics(&session, cx);
-                return ExitCode::from(1);
-            }
-        };
-        for path in &stale {
-            outln!("{}", out.join(path).display());
-        }
-        eprintln!(
-            "{} of {} {} in `{}` {} stale in {}",
-            stale.len(),
-            output.files.len(),
-            plural(output.files.len(), "file", "files"),
-            out.display(),
-            if stale.len() == 1 { "is" } else { "are" },
-            elapsed(cx.started.elapsed()),
-        );
-        return if stale.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(2)
-        };
-    }
+    print_diagnostics(session, cx);
+    let failed = |error: IoError| {
+        let mut failure = Session::default();
+        driver::report_output_error(&mut failure, out, error);
+        print_diagnostics(&failure, cx);
+        eprintln!("build failed: the output directory was left as it was");
+        ExitCode::from(1)
+    };
+    let directory = match directory {
+        Ok(directory) => directory,
+        Err(error) => return failed(error),
+    };
     // A progress line, only for a build slow enough to wait for, on a terminal.
     let show_progress = std::io::stderr().is_terminal();
     let mut shown = false;
@@ -87,74 +156,78 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
             shown = true;
         }
     };
-    let record = driver::cache::records(&session).map(|diagnostics| driver::Record {
-        inputs: driver::cache::session_digest(&session, today),
-        diagnostics,
-    });
-    let written = driver::write_output(out, &output.files, record.as_ref(), &mut progress);
+    let new_output = driver::NewOutput {
+        files: &output.files,
+        owners: &output.owners,
+        kept: built.kept,
+    };
+    let written = directory.write(&new_output, built.record.as_ref(), &mut progress);
     if shown {
         eprint!("\r\x1b[2K");
     }
-    let (result, recovered) = match written {
-        Ok(mut report) => {
-            let recovered = std::mem::take(&mut report.recovered);
-            (Ok(report), recovered)
-        }
-        Err((error, recovered)) => (Err(error), recovered),
+    let report = match written {
+        Ok(report) => report,
+        Err(error) => return failed(error),
     };
-    if !recovered.is_empty() {
-        let mut notices = Session::default();
-        for notice in recovered {
-            driver::report_output_error(&mut notices, out, notice);
-        }
-        print_diagnostics(&notices, cx);
-    }
-    match result {
-        Ok(report) => {
-            eprintln!(
-                "built {} {} on {} {}: {} written, {} unchanged, {} removed in {}",
-                output.n_communities,
-                plural(output.n_communities, "community", "communities"),
-                output.n_clusters,
-                plural(output.n_clusters, "cluster", "clusters"),
-                report.written,
-                report.unchanged,
-                report.removed,
-                elapsed(cx.started.elapsed()),
-            );
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            let mut failure = Session::default();
-            driver::report_output_error(&mut failure, out, error);
-            print_diagnostics(&failure, cx);
-            eprintln!("build failed: the output directory was left as it was");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// The build cache (`driver::cache`): when `out` holds what a build of the same inputs wrote,
-/// as it wrote it, reports that build's diagnostics again and writes nothing. `None` when the
-/// fleet must be built.
-fn up_to_date(cx: &Context, fleet: &Path, out: &Path) -> Option<ExitCode> {
-    let inputs = driver::cache::fleet_inputs(fleet, cx.today)?;
-    let (record, recovered) = driver::previous_build(out).ok()?;
-    if !recovered.is_empty() {
-        let mut notices = Session::default();
-        for notice in recovered {
-            driver::report_output_error(&mut notices, out, notice);
-        }
-        print_diagnostics(&notices, cx);
-    }
-    let record = record.filter(|record| record.inputs == inputs.digest)?;
-    let session = driver::cache::replay(&inputs, &record.diagnostics)?;
-    print_diagnostics(&session, cx);
+    let rebuilt = match built.n_rebuilt {
+        Some(n) => format!(" ({n} {} built again)", plural(n, "cluster", "clusters")),
+        None => String::new(),
+    };
     eprintln!(
-        "`{}` is up to date with `{}`: nothing written in {}",
-        out.display(),
-        fleet.display(),
+        "built {} {} on {} {}{rebuilt}: {} written, {} unchanged, {} removed in {}",
+        output.n_communities,
+        plural(output.n_communities, "community", "communities"),
+        output.n_clusters,
+        plural(output.n_clusters, "cluster", "clusters"),
+        report.written,
+        report.unchanged,
+        report.removed,
         elapsed(cx.started.elapsed()),
     );
-    Some(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
+}
+
+/// `hubc build --check`: lists the files of `out` that a build would change, writing nothing.
+fn run_check(cx: &Context, fleet: &Path, out: &Path) -> ExitCode {
+    let mut session = load_fleet("build", fleet, &fleet.display().to_string());
+    let analysis = driver::analyze(&mut session, cx.today);
+    let root = fleet_root(fleet);
+    let output = analysis
+        .as_ref()
+        .map(|analysis| emit(&session, analysis, &root));
+    let tally = Tally::of(&session.diagnostics);
+    let output = match output {
+        Some(output) if tally.errors == 0 => output,
+        _ => {
+            print_diagnostics(&session, cx);
+            eprintln!("build failed: nothing was written");
+            return ExitCode::from(1);
+        }
+    };
+    print_diagnostics(&session, cx);
+    let stale = match driver::stale_output(out, &output.files) {
+        Ok(stale) => stale,
+        Err(error) => {
+            driver::report_output_error(&mut session, out, error);
+            print_diagnostics(&session, cx);
+            return ExitCode::from(1);
+        }
+    };
+    for path in &stale {
+        outln!("{}", out.join(path).display());
+    }
+    eprintln!(
+        "{} of {} {} in `{}` {} stale in {}",
+        stale.len(),
+        output.files.len(),
+        plural(output.files.len(), "file", "files"),
+        out.display(),
+        if stale.len() == 1 { "is" } else { "are" },
+        elapsed(cx.started.elapsed()),
+    );
+    if stale.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }

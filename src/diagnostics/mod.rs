@@ -126,6 +126,53 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// Whether it was found reading and parsing the files, before any analysis.
+    pub fn is_from_loading(&self) -> bool {
+        self.code.starts_with("hub::syntax::")
+            || self.code.starts_with("hub::io::")
+            || self.code == "hub::resolve::import_outside_fleet"
+    }
+}
+
+/// Puts diagnostics in the order they are reported, whatever order they were found in: those
+/// of loading first, file by file, each file's in the order found; then those of analysis, then
+/// those only building finds (`hub::emit::*`), each by file and place, then code and text,
+/// without repeats (a problem found once per community, in a mixin say, is reported once). A
+/// build that reuses part of an earlier one reports in the same order as a build from scratch.
+pub fn sort_canonically(diagnostics: &mut Vec<Diagnostic>) {
+    fn phase(d: &Diagnostic) -> u8 {
+        if d.is_from_loading() {
+            0
+        } else if d.code.starts_with("hub::emit::") {
+            2
+        } else {
+            1
+        }
+    }
+    fn related(d: &Diagnostic) -> impl Iterator<Item = (FileId, u32, u32, &str)> {
+        d.related
+            .iter()
+            .map(|r| (r.file, r.span.start, r.span.end, r.message.as_str()))
+    }
+    fn compare(left: &Diagnostic, right: &Diagnostic) -> std::cmp::Ordering {
+        let by_phase = (phase(left), left.file).cmp(&(phase(right), right.file));
+        if by_phase.is_ne() || left.is_from_loading() {
+            return by_phase;
+        }
+        (left.span.start, left.span.end, &left.code, &left.message)
+            .cmp(&(
+                right.span.start,
+                right.span.end,
+                &right.code,
+                &right.message,
+            ))
+            .then_with(|| left.severity.cmp(&right.severity))
+            .then_with(|| (&left.label, &left.help).cmp(&(&right.label, &right.help)))
+            .then_with(|| related(left).cmp(related(right)))
+    }
+    diagnostics.sort_by(compare);
+    diagnostics.dedup_by(|right, left| !left.is_from_loading() && left == right);
 }
 
 /// Counts of diagnostics by severity.

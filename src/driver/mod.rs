@@ -22,7 +22,8 @@ pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
 }
 
 /// Analyses a session as `hubc check` does: [`crate::analysis::analyze`], and what building
-/// would find wrong, so that checking finds it too.
+/// would find wrong, so that checking finds it too; the diagnostics in their reported order
+/// ([`crate::diagnostics::sort_canonically`]).
 pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Option<Analysis> {
     let analysis = crate::analysis::analyze(session, today)?;
     let found: Vec<Diagnostic> = crate::emit::check(&analysis)
@@ -31,6 +32,7 @@ pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Optio
         .filter(|d| !analysis.gaps.hides(d, &analysis.fleet, &session.sources))
         .collect();
     session.diagnostics.extend(found);
+    crate::diagnostics::sort_canonically(&mut session.diagnostics);
     Some(analysis)
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 
 mod ownership;
+mod patch;
 mod record;
 mod swap;
 
@@ -103,12 +104,30 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// wrote, with a hash, so that the next build replaces only what it wrote.
 pub const OUTPUT_MARKER: &str = ".hubc-output";
 
-/// What a build records in its output's marker for the next build: the digest of its inputs
-/// and its diagnostics, each a JSON record (see [`super::cache`]).
+/// What a build records beside its output for the next build (see [`super::cache`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
+    /// The digest of everything the build read.
     pub inputs: String,
+    /// The digest of what it read besides the fleet: hubc, its standard modules, the day.
+    pub context: String,
+    /// Each fleet file, in the order the build loaded them.
+    pub sources: Vec<SourceRecord>,
+    /// Its diagnostics, each a JSON record.
     pub diagnostics: Vec<String>,
+}
+
+/// A fleet file as a build recorded it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceRecord {
+    pub path: String,
+    /// The digest of its text.
+    pub digest: String,
+    /// How many communities it declares.
+    pub count: usize,
+    /// For a file that declares only communities (and imports), the clusters they are on;
+    /// `None` for a file that declares anything else.
+    pub communities: Option<Vec<String>>,
 }
 
 /// What writing the output changed.
@@ -117,8 +136,6 @@ pub struct WriteReport {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
-    /// What the build did to finish an earlier, interrupted one (`hub::io::recovered_output`).
-    pub recovered: Vec<IoError>,
 }
 
 /// The files under `directory` (relative paths with `/`), with their contents, leaving out the
@@ -154,97 +171,246 @@ fn output_error(directory: &Path, error: std::io::Error) -> IoError {
     }
 }
 
-/// Writes a build's files as `directory`, all or nothing, and only over what an earlier build
-/// wrote. Under a lock beside `directory` (`hub::io::output_locked` when another build holds
-/// it), it first finishes what an interrupted build left ([`swap::recover`]), then refuses a
-/// `directory` holding anything its marker does not list as written, unchanged
-/// (`hub::io::foreign_output`); it writes the files and the marker into a directory beside
-/// `directory`, which then takes its place ([`swap::replace`]). Files of the earlier build
-/// that the new one does not write disappear with the old directory; nothing outside
-/// `directory`, its lock and its two temporary siblings is touched.
-pub fn write_output(
-    directory: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-    record: Option<&Record>,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<WriteReport, (IoError, Vec<IoError>)> {
-    let _lock = swap::lock(directory).map_err(|error| (error, Vec::new()))?;
-    let recovered = swap::recover(directory).map_err(|error| (error, Vec::new()))?;
-    match replace_output(directory, files, record, progress) {
-        Ok(mut report) => {
-            report.recovered = recovered;
-            Ok(report)
+/// The files of a build, to write as an output directory.
+pub struct NewOutput<'a> {
+    /// The files built, by path, with the cluster each belongs to.
+    pub files: &'a std::collections::BTreeMap<String, String>,
+    pub owners: &'a std::collections::BTreeMap<String, String>,
+    /// Files of the earlier output that this one keeps as they are, unbuilt: an incremental
+    /// build has not made them again. Each must be in [`OutputDir::previous`]'s output.
+    pub kept: Vec<String>,
+}
+
+/// A build's output directory, held for the build: under a lock beside it
+/// (`hub::io::output_locked` when another build holds it), with what an interrupted build left
+/// finished ([`swap::recover`]), and what the build that wrote it recorded.
+pub struct OutputDir {
+    directory: PathBuf,
+    _lock: swap::OutputLock,
+    /// What opening did to finish an earlier, interrupted build (`hub::io::recovered_output`).
+    pub recovered: Vec<IoError>,
+    recorded: Option<record::Recorded>,
+    /// Whether the directory is exactly what the recorded build wrote.
+    intact: bool,
+}
+
+/// The build that wrote an output directory, as it recorded it, when the directory is still
+/// exactly what it wrote.
+pub struct PreviousBuild<'a> {
+    pub record: &'a Record,
+    /// The files it wrote: their hash and the cluster each belongs to.
+    pub files: std::collections::BTreeMap<&'a str, (u64, &'a str)>,
+}
+
+impl OutputDir {
+    pub fn open(directory: &Path) -> Result<OutputDir, IoError> {
+        let lock = swap::lock(directory)?;
+        let recovered = swap::recover(directory)?;
+        let (recorded, intact) = match record::of_intact(directory) {
+            Some(recorded) => (Some(recorded), true),
+            None => (record::read(directory), false),
+        };
+        Ok(OutputDir {
+            directory: directory.to_path_buf(),
+            _lock: lock,
+            recovered,
+            recorded,
+            intact,
+        })
+    }
+
+    pub fn previous(&self) -> Option<PreviousBuild<'_>> {
+        let recorded = self.recorded.as_ref().filter(|_| self.intact)?;
+        let files = recorded
+            .stamps
+            .iter()
+            .map(|(relative, (hash, _))| {
+                let owner = recorded.owners.get(relative).map_or("", String::as_str);
+                (relative.as_str(), (*hash, owner))
+            })
+            .collect();
+        Some(PreviousBuild {
+            record: &recorded.record,
+            files,
+        })
+    }
+
+    /// Writes a build's files as the directory, all or nothing, and only over what an earlier
+    /// build wrote: it refuses a directory holding anything its marker does not list as
+    /// written, unchanged (`hub::io::foreign_output`). A build that changes a small part of a
+    /// large output replaces those files in place under a journal (see `patch.rs`); otherwise
+    /// the files and the marker are written into a directory beside it, which then takes its
+    /// place ([`swap::replace`]), files that did not change linked rather than written. Files
+    /// of the earlier build that the new one does not write disappear; nothing outside the
+    /// directory, its lock and its temporary siblings is touched. `record`, when given, is
+    /// written beside it for the next build.
+    pub fn write(
+        self,
+        output: &NewOutput<'_>,
+        record: Option<&Record>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<WriteReport, IoError> {
+        let directory = self.directory.as_path();
+        let recorded_stamps = self.recorded.as_ref().map(|r| &r.stamps);
+        let before = match (&self.recorded, self.intact) {
+            (Some(recorded), true) => recorded
+                .stamps
+                .iter()
+                .map(|(relative, (hash, _))| (relative.clone(), *hash))
+                .collect(),
+            _ => ownership::check(directory, recorded_stamps.unwrap_or(&Default::default()))?,
+        };
+        let mut entries: Vec<Entry<'_>> =
+            Vec::with_capacity(output.files.len() + output.kept.len());
+        for (relative, text) in output.files {
+            let hash = ownership::fnv1a(text.as_bytes());
+            entries.push(Entry {
+                relative,
+                hash,
+                owner: output.owners.get(relative).map_or("", String::as_str),
+                text: Some(text),
+                unchanged: before.get(relative) == Some(&hash),
+            });
         }
-        Err(error) => Err((error, recovered)),
+        let previous = self.recorded.as_ref().filter(|_| self.intact);
+        for relative in &output.kept {
+            let kept = previous.and_then(|recorded| {
+                let (hash, _) = recorded.stamps.get(relative)?;
+                Some((*hash, recorded.owners.get(relative)?.as_str()))
+            });
+            let Some((hash, owner)) = kept else {
+                let reason = format!("`{relative}` is not in the earlier output");
+                return Err(output_error(directory, std::io::Error::other(reason)));
+            };
+            entries.push(Entry {
+                relative,
+                hash,
+                owner,
+                text: None,
+                unchanged: true,
+            });
+        }
+        entries.sort_by(|left, right| left.relative.cmp(right.relative));
+        if entries
+            .windows(2)
+            .any(|pair| pair[0].relative == pair[1].relative)
+        {
+            return Err(output_error(
+                directory,
+                std::io::Error::other("a file kept from the earlier output was also built"),
+            ));
+        }
+        let marker = ownership::marker_text(entries.iter().map(|e| (e.relative, e.hash)));
+        let n_changed = entries.iter().filter(|entry| !entry.unchanged).count();
+        let removed: Vec<&str> = {
+            let written: std::collections::BTreeSet<&str> =
+                entries.iter().map(|entry| entry.relative).collect();
+            before
+                .keys()
+                .map(String::as_str)
+                .filter(|relative| !written.contains(relative))
+                .collect()
+        };
+        let small_change = (n_changed + removed.len()) * 4 <= entries.len();
+        let mut steps = swap::Steps::from_environment();
+        steps.step();
+        let patched = self.intact
+            && small_change
+            && patch::fits(&before, entries.iter().map(|entry| entry.relative));
+        // The record of the output being replaced goes before it does.
+        let result = if patched {
+            record::remove(directory);
+            let put: Vec<(&str, &str)> = entries
+                .iter()
+                .filter(|entry| !entry.unchanged)
+                .filter_map(|entry| Some((entry.relative, entry.text?.as_str())))
+                .collect();
+            let staging = swap::sibling(directory, "patch");
+            let patch = patch::Patch {
+                put,
+                remove: removed.clone(),
+                marker: &marker,
+            };
+            progress(0, n_changed);
+            let applied = patch::apply(directory, &staging, &patch, &mut steps);
+            if applied.is_err() && !staging.join(".hubc-journal").exists() {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+            applied.map(|_| ())
+        } else {
+            replace_tree(directory, &entries, &marker, &mut steps, progress)
+        };
+        result.map_err(|error| output_error(directory, error))?;
+        if let Some(record) = record {
+            let stamps = recorded_stamps.filter(|_| self.intact);
+            let listed: Vec<record::Entry<'_>> = entries
+                .iter()
+                .map(|entry| record::Entry {
+                    relative: entry.relative,
+                    hash: entry.hash,
+                    owner: entry.owner,
+                    stamp: stamps
+                        .filter(|_| entry.unchanged)
+                        .and_then(|stamps| stamps.get(entry.relative))
+                        .map(|(_, stamp)| *stamp),
+                })
+                .collect();
+            // Without it the next build builds again; nothing is lost.
+            let _ = record::write(directory, &marker, &listed, record);
+        }
+        let unchanged = entries.iter().filter(|entry| entry.unchanged).count();
+        Ok(WriteReport {
+            written: entries.len() - unchanged,
+            unchanged,
+            removed: removed.len(),
+        })
     }
 }
 
-/// What the build that wrote `directory` recorded, when the directory is exactly what it
-/// wrote (see `record.rs`): taken under the lock, after finishing an interrupted build (whose
-/// notices come back either way). Writes nothing else.
-pub fn previous_build(directory: &Path) -> Result<(Option<Record>, Vec<IoError>), IoError> {
-    let _lock = swap::lock(directory)?;
-    let recovered = swap::recover(directory)?;
-    Ok((record::of_intact(directory), recovered))
+/// A file of a new output.
+struct Entry<'a> {
+    relative: &'a str,
+    hash: u64,
+    owner: &'a str,
+    /// Its text; `None` for a file kept from the earlier output.
+    text: Option<&'a String>,
+    /// Whether the earlier output holds it with these bytes.
+    unchanged: bool,
 }
 
-fn replace_output(
+/// Writes a new tree beside `directory`, linking the files that did not change from it, and
+/// puts the tree in its place.
+fn replace_tree(
     directory: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-    record: Option<&Record>,
+    entries: &[Entry<'_>],
+    marker: &str,
+    steps: &mut swap::Steps,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<WriteReport, IoError> {
-    let stamps = record::read(directory)
-        .map(|r| r.stamps)
-        .unwrap_or_default();
-    let before = ownership::check(directory, &stamps)?;
-    let hashes: Vec<u64> = files
-        .values()
-        .map(|text| ownership::fnv1a(text.as_bytes()))
-        .collect();
-    // A file the earlier build wrote with the same bytes is linked into the new tree rather
-    // than written again.
-    let unchanged: Vec<bool> = files
-        .keys()
-        .zip(&hashes)
-        .map(|(relative, hash)| before.get(relative) == Some(hash))
-        .collect();
-    let marker = ownership::marker_text(files.keys().zip(hashes.iter().copied()));
-    let mut steps = swap::Steps::from_environment();
-    steps.step();
+) -> std::io::Result<()> {
     let staging = swap::sibling(directory, "new");
     let result = (|| {
-        let reuse = Reuse {
-            from: directory,
-            unchanged: &unchanged,
-        };
-        stage_files(&staging, files, Some(reuse), &mut |done, total| {
+        let files: Vec<StagedFile<'_>> = entries
+            .iter()
+            .map(|entry| StagedFile {
+                relative: entry.relative,
+                text: entry.text.map(String::as_str),
+                linked_from: entry.unchanged.then_some(directory),
+            })
+            .collect();
+        stage_files(&staging, &files, &mut |done, total| {
             steps.step();
             progress(done, total);
         })?;
         // The marker last: a tree with a marker that lists its files is complete.
-        std::fs::write(staging.join(OUTPUT_MARKER), &marker)?;
-        // The record of the output being replaced goes before it does.
+        std::fs::write(staging.join(OUTPUT_MARKER), marker)?;
         record::remove(directory);
         steps.step();
-        swap::replace(directory, &staging, &mut steps)
+        swap::replace(directory, &staging, steps)
     })();
-    if let Err(error) = result {
+    if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(output_error(directory, error));
     }
-    if let Some(record) = record {
-        // Without it the next build builds again; nothing is lost.
-        let _ = record::write(directory, &marker, files, &hashes, record);
-    }
-    let mut report = WriteReport::default();
-    report.unchanged = unchanged.iter().filter(|same| **same).count();
-    report.written = files.len() - report.unchanged;
-    report.removed = before
-        .keys()
-        .filter(|path| !files.contains_key(*path))
-        .count();
-    Ok(report)
+    result
 }
 
 /// The files under `directory` that differ from what a build would write: changed, missing or
@@ -304,7 +470,15 @@ pub fn write_new_directory(
     let staging = swap::sibling(directory, "new");
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
-        stage_files(&staging, files, None, &mut |_, _| {})?;
+        let staged: Vec<StagedFile<'_>> = files
+            .iter()
+            .map(|(relative, text)| StagedFile {
+                relative,
+                text: Some(text),
+                linked_from: None,
+            })
+            .collect();
+        stage_files(&staging, &staged, &mut |_, _| {})?;
         if directory.exists() {
             std::fs::remove_dir(directory)?;
         }
@@ -317,32 +491,27 @@ pub fn write_new_directory(
     Ok(())
 }
 
-/// The files of an earlier output that a new one may take as they are: a hard link shares
-/// the file, which the earlier tree's removal then leaves to the new one.
-struct Reuse<'a> {
-    from: &'a Path,
-    /// For each file to write, in order, whether the earlier output holds it, unchanged.
-    unchanged: &'a [bool],
+/// A file to write into a new tree: its text, or the earlier tree to link it from.
+struct StagedFile<'a> {
+    relative: &'a str,
+    text: Option<&'a str>,
+    linked_from: Option<&'a Path>,
 }
 
-/// Writes `files` under `staging`, linking those `reuse` holds unchanged. Every path must stay
-/// inside it, whatever a name says.
+/// Writes `files` under `staging`, linking those that an earlier tree holds unchanged (a hard
+/// link shares the file, which the earlier tree's removal then leaves to the new one). Every
+/// path must stay inside it, whatever a name says.
 fn stage_files(
     staging: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-    reuse: Option<Reuse<'_>>,
+    files: &[StagedFile<'_>],
     progress: &mut dyn FnMut(usize, usize),
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     std::fs::create_dir_all(staging)?;
-    let files: Vec<(usize, &String, &String)> = files
-        .iter()
-        .enumerate()
-        .map(|(index, (relative, text))| (index, relative, text))
-        .collect();
     // Every name checked, and every directory made, before any file is written.
     let mut directories = std::collections::BTreeSet::new();
-    for &(_, relative, _) in &files {
+    for file in files {
+        let relative = file.relative;
         let inside = Path::new(relative)
             .components()
             .all(|part| matches!(part, std::path::Component::Normal(_)))
@@ -352,7 +521,7 @@ fn stage_files(
                 "`{relative}` would leave the output directory"
             )));
         }
-        if let Some(parent) = Path::new(relative.as_str()).parent() {
+        if let Some(parent) = Path::new(relative).parent() {
             directories.insert(parent);
         }
     }
@@ -361,16 +530,18 @@ fn stage_files(
     }
     // Then the files, on every core, a chunk at a time: progress is reported, and a test's
     // fault is injected, between chunks (about 64 of them, or one file each for few files).
-    let write = |&(index, relative, text): &(usize, &String, &String)| {
-        let path = staging.join(relative);
-        let linked = reuse.as_ref().is_some_and(|reuse| {
-            reuse.unchanged.get(index) == Some(&true)
-                && std::fs::hard_link(reuse.from.join(relative), &path).is_ok()
-        });
-        if linked {
-            Ok(())
-        } else {
-            std::fs::write(&path, text)
+    let write = |file: &StagedFile<'_>| {
+        let path = staging.join(file.relative);
+        let linked = file
+            .linked_from
+            .is_some_and(|from| std::fs::hard_link(from.join(file.relative), &path).is_ok());
+        match (linked, file.text) {
+            (true, _) => Ok(()),
+            (false, Some(text)) => std::fs::write(&path, text),
+            (false, None) => Err(std::io::Error::other(format!(
+                "`{}` of the earlier output could not be linked",
+                file.relative
+            ))),
         }
     };
     let chunk = (files.len() / 64).max(1);

@@ -58,6 +58,8 @@ impl Value {
 #[derive(Debug, Default)]
 pub struct Output {
     pub files: BTreeMap<String, String>,
+    /// The cluster each file is written for: every file of a build belongs to one.
+    pub owners: BTreeMap<String, String>,
     pub n_communities: usize,
     pub n_clusters: usize,
 }
@@ -113,17 +115,21 @@ fn run(
                 hubs.iter().map(|&hub| (cluster_name.as_str(), hub))
             })
             .collect();
-        let values: Vec<(String, String)> = hubs
+        let values: Vec<(String, String, &str)> = hubs
             .par_iter()
             .map(|&(cluster_name, hub)| {
                 let decl = fleet.decl(hub);
                 let hub_name = names.resolve(decl.name);
                 let body = yaml::to_string(&helm::values(analysis, hub));
                 let text = templates.yaml("community", &decl.display, &source(decl.file), &body);
-                (format!("helm/{cluster_name}/{hub_name}.values.yaml"), text)
+                let path = format!("helm/{cluster_name}/{hub_name}.values.yaml");
+                (path, text, cluster_name)
             })
             .collect();
-        output.files.extend(values);
+        for (path, text, cluster_name) in values {
+            output.owners.insert(path.clone(), cluster_name.to_string());
+            output.files.insert(path, text);
+        }
     }
     // Which cluster writes each variables file: two may not write the same.
     let mut tfvars_writers: BTreeMap<String, DeclId> = BTreeMap::new();
@@ -177,9 +183,9 @@ fn run(
                 &source(cluster_decl.file),
                 &yaml::to_string(&manifest),
             );
-            output
-                .files
-                .insert(format!("clusters/{cluster_name}/cluster.yaml"), text);
+            let path = format!("clusters/{cluster_name}/cluster.yaml");
+            output.owners.insert(path.clone(), cluster_name.clone());
+            output.files.insert(path, text);
         }
         if let (Some(variables), Some(path)) = (variables, provider.tfvars_path()) {
             let text = templates.tfvars(
@@ -187,6 +193,7 @@ fn run(
                 &source(cluster_decl.file),
                 &hcl::tfvars(&variables),
             );
+            output.owners.insert(path.clone(), cluster_name.clone());
             output.files.insert(path, text);
         }
     }

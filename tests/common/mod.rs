@@ -237,6 +237,23 @@ pub fn stderr_text(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// What a run reported on stderr, less its last line (a command's summary, which says how long
+/// it took and, for a build, how it built).
+pub fn reported(output: &std::process::Output) -> String {
+    let text = stderr_text(output);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[..lines.len().saturating_sub(1)].join("\n")
+}
+
+/// The last line a run printed on stderr: a command's summary.
+pub fn summary(output: &std::process::Output) -> String {
+    stderr_text(output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A fresh directory under the system's temporary directory, removed when dropped.
 pub struct TempDir(PathBuf);
 

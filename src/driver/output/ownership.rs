@@ -29,7 +29,7 @@ pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The text of the marker of a build that writes `files`.
-pub(super) fn marker_text<'a>(files: impl Iterator<Item = (&'a String, u64)>) -> String {
+pub(super) fn marker_text<'a>(files: impl Iterator<Item = (&'a str, u64)>) -> String {
     let mut text = format!("{MARKER_FORMAT}\n{MARKER_COMMENT}");
     for (relative, hash) in files {
         text.push_str(&format!("{hash:016x} {relative}\n"));
@@ -231,7 +231,7 @@ mod tests {
         ]);
         let hashes = files
             .iter()
-            .map(|(relative, text)| (relative, fnv1a(text.as_bytes())));
+            .map(|(relative, text)| (relative.as_str(), fnv1a(text.as_bytes())));
         let listed = parse_marker(&marker_text(hashes)).expect("a marker hubc wrote");
         assert_eq!(
             listed.keys().collect::<Vec<_>>(),

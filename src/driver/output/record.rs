@@ -1,20 +1,24 @@
 //! What a build records beside its output for the next build: the hash of the marker it wrote,
-//! the digest of its inputs, the hash, size and modification time of each file it wrote, and
-//! its diagnostics. Kept out of the output itself, which must hold the same bytes whoever built
-//! it, wherever and whenever; written after the output is in place, and trusted only for the
-//! output whose marker it names, so a lost or stale record costs a rebuild, never a wrong one.
+//! the digests of its inputs, what each fleet file declared, the hash, size, modification time
+//! and cluster of each file it wrote, and its diagnostics. Kept out of the output itself, which
+//! must hold the same bytes whoever built it, wherever and whenever; written after the output
+//! is in place, and trusted only for the output whose marker it names, so a lost or stale
+//! record costs a rebuild, never a wrong one.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ownership::{self, Stamp, Stamps};
-use super::{OUTPUT_MARKER, Record, swap};
+use super::{OUTPUT_MARKER, Record, SourceRecord, swap};
 
-const FORMAT: &str = "hubc-record 1";
+const FORMAT: &str = "hubc-record 2";
 
 const COMMENT: &str = "\
 # Written by `hubc build` beside the output directory it names, for the next build: the hash
-# of that directory's marker, a digest of what the build read, each file it wrote (hash, size,
-# modification time in nanoseconds, path) and each diagnostic it reported. Safe to delete.
+# of that directory's marker, digests of what the build read (`context`: hubc, its standard
+# modules and the day), each fleet file (digest, `layer` or `communities` with how many and on
+# which clusters, path), each file it wrote (hash, size, modification time in nanoseconds,
+# cluster, path) and each diagnostic it reported. Safe to delete.
 ";
 
 /// A record as read back.
@@ -22,31 +26,62 @@ pub(super) struct Recorded {
     pub marker: u64,
     pub record: Record,
     pub stamps: Stamps,
+    /// The cluster each written file belongs to.
+    pub owners: BTreeMap<String, String>,
+}
+
+/// A file of the output as the record lists it.
+pub(super) struct Entry<'a> {
+    pub relative: &'a str,
+    pub hash: u64,
+    pub owner: &'a str,
+    /// Its stamp when it is known to be unchanged since the last record; read from the disk
+    /// otherwise.
+    pub stamp: Option<Stamp>,
 }
 
 /// Writes the record of the output now at `directory`, whose marker text is `marker`.
 pub(super) fn write(
     directory: &Path,
     marker: &str,
-    files: &std::collections::BTreeMap<String, String>,
-    hashes: &[u64],
+    entries: &[Entry<'_>],
     record: &Record,
 ) -> std::io::Result<()> {
+    use std::fmt::Write;
     let mut text = format!(
-        "{FORMAT}\n{COMMENT}marker {:016x}\ninputs {}\n",
+        "{FORMAT}\n{COMMENT}marker {:016x}\ninputs {}\ncontext {}\n",
         ownership::fnv1a(marker.as_bytes()),
-        record.inputs
+        record.inputs,
+        record.context,
     );
-    for (relative, hash) in files.keys().zip(hashes) {
-        let metadata = std::fs::symlink_metadata(directory.join(relative))?;
-        let stamp = Stamp::of(&metadata).ok_or_else(|| std::io::Error::other("no mtime"))?;
-        text.push_str(&format!(
-            "file {hash:016x} {} {} {relative}\n",
-            stamp.size, stamp.modified
-        ));
+    for source in &record.sources {
+        let (kind, clusters) = match &source.communities {
+            None => ("layer", "-".to_string()),
+            Some(on) if on.is_empty() => ("communities", "-".to_string()),
+            Some(on) => ("communities", on.join(",")),
+        };
+        let _ = writeln!(
+            text,
+            "source {} {kind} {} {clusters} {}",
+            source.digest, source.count, source.path
+        );
+    }
+    for entry in entries {
+        let stamp = match entry.stamp {
+            Some(stamp) => stamp,
+            None => {
+                let metadata = std::fs::symlink_metadata(directory.join(entry.relative))?;
+                Stamp::of(&metadata).ok_or_else(|| std::io::Error::other("no mtime"))?
+            }
+        };
+        let _ = writeln!(
+            text,
+            "file {:016x} {} {} {} {}",
+            entry.hash, stamp.size, stamp.modified, entry.owner, entry.relative
+        );
     }
     for diagnostic in &record.diagnostics {
-        text.push_str(&format!("diagnostic {diagnostic}\n"));
+        let _ = writeln!(text, "diagnostic {diagnostic}");
     }
     super::write_atomically(&swap::sibling(directory, "record"), text.as_bytes())
 }
@@ -70,18 +105,42 @@ fn parse(text: &str) -> Option<Recorded> {
     let mut marker = None;
     let mut record = Record::default();
     let mut stamps = Stamps::new();
+    let mut owners = BTreeMap::new();
     for line in lines.filter(|line| !line.starts_with('#')) {
         let (kind, rest) = line.split_once(' ')?;
         match kind {
             "marker" => marker = Some(u64::from_str_radix(rest, 16).ok()?),
             "inputs" => record.inputs = rest.to_string(),
+            "context" => record.context = rest.to_string(),
             "diagnostic" => record.diagnostics.push(rest.to_string()),
+            "source" => {
+                let mut fields = rest.splitn(5, ' ');
+                let digest = fields.next()?.to_string();
+                let kind = fields.next()?;
+                let count = fields.next()?.parse().ok()?;
+                let clusters = fields.next()?;
+                let path = fields.next()?.to_string();
+                let communities = match (kind, clusters) {
+                    ("layer", _) => None,
+                    ("communities", "-") => Some(Vec::new()),
+                    ("communities", on) => Some(on.split(',').map(str::to_string).collect()),
+                    _ => return None,
+                };
+                record.sources.push(SourceRecord {
+                    path,
+                    digest,
+                    count,
+                    communities,
+                });
+            }
             "file" => {
-                let mut fields = rest.splitn(4, ' ');
+                let mut fields = rest.splitn(5, ' ');
                 let hash = u64::from_str_radix(fields.next()?, 16).ok()?;
                 let size = fields.next()?.parse().ok()?;
                 let modified = fields.next()?.parse().ok()?;
+                let owner = fields.next()?.to_string();
                 let relative = fields.next()?.to_string();
+                owners.insert(relative.clone(), owner);
                 stamps.insert(relative, (hash, Stamp { size, modified }));
             }
             _ => return None,
@@ -91,20 +150,21 @@ fn parse(text: &str) -> Option<Recorded> {
         marker: marker?,
         record,
         stamps,
+        owners,
     })
 }
 
 /// The record of the output at `directory` when that output is exactly what the build that
 /// recorded it wrote: its marker is the one recorded, and it holds the files the marker lists,
 /// each as written.
-pub(super) fn of_intact(directory: &Path) -> Option<Record> {
+pub(super) fn of_intact(directory: &Path) -> Option<Recorded> {
     let recorded = read(directory)?;
     let marker = std::fs::read(directory.join(OUTPUT_MARKER)).ok()?;
     if ownership::fnv1a(&marker) != recorded.marker {
         return None;
     }
     ownership::intact(directory, &recorded.stamps)?;
-    Some(recorded.record)
+    Some(recorded)
 }
 
 #[cfg(test)]
@@ -114,12 +174,26 @@ mod tests {
     #[test]
     fn a_record_reads_back() {
         let text = format!(
-            "{FORMAT}\n# a comment\nmarker 00000000000000ff\ninputs abc\nfile 0000000000000001 5 \
-             -3 a b.yaml\ndiagnostic {{\"code\":\"x\"}}\n"
+            "{FORMAT}\n# a comment\nmarker 00000000000000ff\ninputs abc\ncontext def\nsource \
+             0a communities 2 c1,c2 x y.hub\nsource 0b layer 0 - p.hub\nfile 0000000000000001 5 \
+             -3 c1 a b.yaml\ndiagnostic {{\"code\":\"x\"}}\n"
         );
         let recorded = parse(&text).expect("a record");
         assert_eq!(recorded.marker, 0xff);
         assert_eq!(recorded.record.inputs, "abc");
+        assert_eq!(recorded.record.context, "def");
+        let sources = &recorded.record.sources;
+        assert_eq!(sources.len(), 2);
+        assert_eq!((sources[0].path.as_str(), sources[0].count), ("x y.hub", 2));
+        assert_eq!(
+            sources[0].communities.as_deref(),
+            Some(&["c1".to_string(), "c2".to_string()][..])
+        );
+        assert_eq!(
+            (sources[1].digest.as_str(), sources[1].communities.as_ref()),
+            ("0b", None)
+        );
+        assert_eq!(recorded.owners["a b.yaml"], "c1");
         assert_eq!(recorded.record.diagnostics, ["{\"code\":\"x\"}"]);
         assert_eq!(
             recorded.stamps["a b.yaml"],
@@ -131,9 +205,9 @@ mod tests {
                 }
             )
         );
-        assert!(parse("hubc-record 1\nmystery line\n").is_none());
+        assert!(parse("hubc-record 2\nmystery line\n").is_none());
         assert!(
-            parse("hubc-record 1\ninputs abc\n").is_none(),
+            parse("hubc-record 2\ninputs abc\n").is_none(),
             "no marker hash"
         );
         assert!(parse("").is_none());

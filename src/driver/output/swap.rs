@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{IoError, output_error, ownership};
+use super::{IoError, output_error, ownership, patch};
 
 /// The steps of writing an output directory, counted so that tests can kill a build at each:
 /// in a debug build, `HUBC_FAULT_AFTER=N` aborts the process at step N (release builds never
@@ -30,6 +30,15 @@ impl Steps {
             taken: 0,
             abort_at,
             exchange,
+        }
+    }
+
+    /// Steps that are counted by no test: those of finishing an interrupted build.
+    pub(super) fn uncounted() -> Steps {
+        Steps {
+            taken: 0,
+            abort_at: None,
+            exchange: true,
         }
     }
 
@@ -109,7 +118,8 @@ fn lock_file(_directory: &Path, path: PathBuf) -> Result<OutputLock, IoError> {
 }
 
 /// A temporary name beside `directory`, for a build to fill before it takes the place of
-/// `directory` (`new`), for the tree it replaces (`old`), for the lock, or for what a build
+/// `directory` (`new`), for the tree it replaces (`old`), for the files of a patch (`patch`,
+/// see `patch.rs`), for the lock, or for what a build
 /// records for the next (`record`).
 pub(super) fn sibling(directory: &Path, role: &str) -> PathBuf {
     let parent = parent_of(directory);
@@ -200,9 +210,11 @@ fn exchange(_first: &Path, _second: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Finishes what an interrupted build of `directory` left: when `directory` is missing, puts
-/// back a complete new tree (verified by its marker) or else the old one; then removes every
-/// other leftover `.NAME.hubc-new-PID` and `.NAME.hubc-old-PID` beside it. Runs under the
+/// Finishes what an interrupted build of `directory` left: finishes a patch that was committed
+/// (`.NAME.hubc-patch-PID` with its journal, see `patch.rs`) and removes one that was not; when
+/// `directory` is missing, puts back a complete new tree (verified by its marker) or else the
+/// old one; then removes every other leftover `.NAME.hubc-new-PID` and `.NAME.hubc-old-PID`
+/// beside it. Runs under the
 /// lock, so no leftover belongs to a build still running. Returns a warning for each thing
 /// it did.
 pub(super) fn recover(directory: &Path) -> Result<Vec<IoError>, IoError> {
@@ -210,6 +222,7 @@ pub(super) fn recover(directory: &Path) -> Result<Vec<IoError>, IoError> {
     let parent = parent_of(directory);
     let name = base_name(directory);
     let mut leftovers: Vec<(bool, PathBuf)> = Vec::new();
+    let mut patches: Vec<PathBuf> = Vec::new();
     let listed = if parent.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -226,22 +239,42 @@ pub(super) fn recover(directory: &Path) -> Result<Vec<IoError>, IoError> {
         let Some(rest) = file_name.strip_prefix(&format!(".{name}.hubc-")) else {
             continue;
         };
-        let (is_new, pid) = match (rest.strip_prefix("new-"), rest.strip_prefix("old-")) {
-            (Some(pid), _) => (true, pid),
-            (_, Some(pid)) => (false, pid),
+        let (kind, pid) = match rest.split_once('-') {
+            Some((kind @ ("new" | "old" | "patch"), pid)) => (kind, pid),
             _ => continue,
         };
         let is_directory = entry.file_type().is_ok_and(|kind| kind.is_dir());
-        if is_directory && !pid.is_empty() && pid.bytes().all(|byte| byte.is_ascii_digit()) {
-            leftovers.push((is_new, parent.join(&file_name)));
+        if !is_directory || pid.is_empty() || !pid.bytes().all(|byte| byte.is_ascii_digit()) {
+            continue;
+        }
+        let path = parent.join(&file_name);
+        match kind {
+            "patch" => patches.push(path),
+            kind => leftovers.push((kind == "new", path)),
         }
     }
     leftovers.sort();
+    patches.sort();
     let mut notices = Vec::new();
     let notice = |action: String| IoError::RecoveredOutput {
         path: directory.display().to_string(),
         action,
     };
+    // A patch whose journal was written is the new output, and is finished; one without a
+    // journal never began to change the output.
+    for staging in patches {
+        let finished = std::fs::symlink_metadata(directory).is_ok_and(|found| found.is_dir())
+            && patch::finish(directory, &staging, &mut Steps::uncounted()).map_err(failed)?;
+        if finished {
+            notices.push(notice(format!(
+                "finished the update from `{}`",
+                staging.display()
+            )));
+        } else {
+            std::fs::remove_dir_all(&staging).map_err(failed)?;
+            notices.push(notice(format!("removed `{}`", staging.display())));
+        }
+    }
     if std::fs::symlink_metadata(directory).is_err() {
         // A complete new tree first (the interrupted build had written it all), else the old
         // one, which was the output before and loses nothing by coming back.

@@ -1,0 +1,306 @@
+//! The build cache. A build records beside its output a digest of everything its output
+//! depends on (hubc's version and standard modules, the day, and every fleet file by name and
+//! bytes), what each fleet file declared, and the diagnostics it reported. The next build of
+//! the same fleet into the same directory reads the fleet's files and digests them before
+//! parsing anything: when nothing changed and the directory holds exactly what the record
+//! lists, as written, it writes nothing and reports the recorded diagnostics again, as they
+//! were; when only files of communities changed, it builds those communities' clusters again
+//! and keeps the rest ([`rebuild`]).
+
+mod partial;
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Disk, Record, Session, SourceRecord, store};
+use crate::analysis::Analysis;
+use crate::check::policy::Day;
+use crate::diagnostics::{Diagnostic, Related, Severity};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{DeclKind, ItemKind};
+
+pub use partial::{Rebuilt, rebuild};
+
+/// The fleet files of a build, read as loading reads them, with the digests of its inputs.
+pub struct Inputs {
+    /// The digest of everything: [`Inputs::context`] and every file by name and bytes.
+    pub digest: String,
+    /// The digest of what is read besides the fleet: hubc's version, its standard modules, the
+    /// day.
+    pub context: String,
+    root: PathBuf,
+    files: Vec<InputFile>,
+}
+
+struct InputFile {
+    path: PathBuf,
+    /// The file's name in diagnostics: its path as loading gives it.
+    name: String,
+    module: String,
+    bytes: Arc<[u8]>,
+    digest: String,
+}
+
+/// The inputs of a build of the fleet directory `fleet` on `today`, read from the disk without
+/// parsing; `None` for a fleet the cache does not cover (see [`store::fleet_sources`]).
+pub fn fleet_inputs(fleet: &Path, today: Day) -> Option<Inputs> {
+    use rayon::prelude::*;
+    let sources = store::fleet_sources(&Disk, fleet)?;
+    let files: Vec<InputFile> = sources
+        .into_par_iter()
+        .map(|(path, bytes)| {
+            let relative = path.strip_prefix(fleet).unwrap_or(&path);
+            InputFile {
+                name: path.display().to_string(),
+                module: crate::analysis::module_name(relative),
+                digest: digest_of(|hasher| bytes.hash(hasher)),
+                path,
+                bytes,
+            }
+        })
+        .collect();
+    let context = digest_of(|hasher| {
+        env!("CARGO_PKG_VERSION").hash(hasher);
+        crate::stdlib::MODULES.hash(hasher);
+        today.hash(hasher);
+    });
+    let digest = digest_of(|hasher| {
+        context.hash(hasher);
+        for file in &files {
+            file.name.hash(hasher);
+            file.digest.hash(hasher);
+        }
+    });
+    Some(Inputs {
+        digest,
+        context,
+        root: fleet.to_path_buf(),
+        files,
+    })
+}
+
+/// A 128-bit digest: two independent 64-bit SipHash states over what `feed` hashes. Only this
+/// binary must reproduce it, since its version is part of every build's context.
+fn digest_of(feed: impl Fn(&mut std::hash::DefaultHasher)) -> String {
+    let mut first = std::hash::DefaultHasher::new();
+    let mut second = std::hash::DefaultHasher::new();
+    1u8.hash(&mut second);
+    feed(&mut first);
+    feed(&mut second);
+    format!("{:016x}{:016x}", first.finish(), second.finish())
+}
+
+/// The session of the whole fleet, loaded from the bytes the inputs hold: what
+/// [`super::load_fleet`] loads, without reading the files again.
+pub fn load(inputs: &Inputs) -> Session {
+    load_some(inputs, |_| true)
+}
+
+/// The session of the fleet files `keep` takes (by their index), and the standard modules they
+/// import. Files of the fleet they import but did not take are not loaded.
+fn load_some(inputs: &Inputs, keep: impl Fn(usize) -> bool) -> Session {
+    let mut session = Session::default();
+    let files = inputs
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| keep(*index))
+        .map(|(_, file)| (file.path.clone(), file.module.clone(), file.bytes.clone()))
+        .collect();
+    crate::analysis::add_modules(&mut session, files);
+    let all = inputs.files.len() == session.files.len();
+    super::load_imports(&mut session, all.then_some(inputs.root.as_path()));
+    session
+}
+
+/// What a whole build of `inputs` records for the next one; `None` when a diagnostic is in a
+/// file that is not one of the fleet's (a standard module), which a replay could not show.
+pub fn record(inputs: &Inputs, session: &Session, analysis: &Analysis) -> Option<Record> {
+    let names = fleet_names(inputs, session);
+    let diagnostics = records_of(&session.diagnostics, |id| names.get(&id).copied())?;
+    let facts = file_facts(session, analysis);
+    let sources = inputs
+        .files
+        .iter()
+        .map(|file| {
+            let (count, communities) = facts.get(file.name.as_str()).cloned().unwrap_or_default();
+            SourceRecord {
+                path: file.name.clone(),
+                digest: file.digest.clone(),
+                count,
+                communities,
+            }
+        })
+        .collect();
+    Some(Record {
+        inputs: inputs.digest.clone(),
+        context: inputs.context.clone(),
+        sources,
+        diagnostics,
+    })
+}
+
+/// The fleet files of `session` (not the standard modules), by id, with their names.
+fn fleet_names<'a>(inputs: &Inputs, session: &'a Session) -> HashMap<FileId, &'a str> {
+    let fleet: std::collections::HashSet<&str> =
+        inputs.files.iter().map(|file| file.name.as_str()).collect();
+    session
+        .files
+        .iter()
+        .map(|file| (file.id, session.sources.get(file.id).name.as_str()))
+        .filter(|(_, name)| fleet.contains(name))
+        .collect()
+}
+
+/// For each fleet file of `session`, by name: how many communities it declares and, when it
+/// declares nothing but communities (and imports), the clusters they are on.
+fn file_facts<'a>(
+    session: &'a Session,
+    analysis: &Analysis,
+) -> HashMap<&'a str, (usize, Option<Vec<String>>)> {
+    let fleet = &analysis.fleet;
+    let mut clusters: HashMap<FileId, std::collections::BTreeSet<&str>> = HashMap::new();
+    for &community in &fleet.communities {
+        let decl = fleet.decl(community);
+        let on = decl.cluster.map_or("", |cluster| {
+            analysis.names.resolve(fleet.decl(cluster).name)
+        });
+        clusters.entry(decl.file).or_default().insert(on);
+    }
+    session
+        .files
+        .iter()
+        .map(|file| {
+            let items = &file.parsed.file.items;
+            let is_community = |kind: &ItemKind| {
+                matches!(kind, ItemKind::Decl(decl) if decl.kind == DeclKind::Community)
+            };
+            let count = items.iter().filter(|item| is_community(&item.kind)).count();
+            let only_communities = items
+                .iter()
+                .all(|item| is_community(&item.kind) || matches!(item.kind, ItemKind::Import(_)));
+            let on = clusters.get(&file.id).map_or_else(Vec::new, |on| {
+                on.iter().map(|name| name.to_string()).collect()
+            });
+            let name = session.sources.get(file.id).name.as_str();
+            (name, (count, only_communities.then_some(on)))
+        })
+        .collect()
+}
+
+/// A diagnostic as the record keeps it: its files by name.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+struct Recorded {
+    code: String,
+    severity: String,
+    message: String,
+    file: String,
+    span: (u32, u32),
+    label: Option<String>,
+    related: Vec<(String, (u32, u32), String)>,
+    help: Option<String>,
+}
+
+impl Recorded {
+    /// `diagnostic` with its files named by `name_of`; `None` when one has no name.
+    fn of<'a>(
+        diagnostic: &Diagnostic,
+        name_of: impl Fn(FileId) -> Option<&'a str>,
+    ) -> Option<Recorded> {
+        let mut related = Vec::with_capacity(diagnostic.related.len());
+        for place in &diagnostic.related {
+            let at = (place.span.start, place.span.end);
+            related.push((name_of(place.file)?.to_string(), at, place.message.clone()));
+        }
+        Some(Recorded {
+            code: diagnostic.code.clone(),
+            severity: diagnostic.severity.as_str().to_string(),
+            message: diagnostic.message.clone(),
+            file: name_of(diagnostic.file)?.to_string(),
+            span: (diagnostic.span.start, diagnostic.span.end),
+            label: diagnostic.label.clone(),
+            related,
+            help: diagnostic.help.clone(),
+        })
+    }
+
+    /// The diagnostic again, its files found by `id_of`.
+    fn diagnostic(self, id_of: impl Fn(&str) -> Option<FileId>) -> Option<Diagnostic> {
+        let severity = match self.severity.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "advice" => Severity::Advice,
+            _ => return None,
+        };
+        let span = |(start, end): (u32, u32)| Span::new(start as usize, end as usize);
+        let mut related = Vec::with_capacity(self.related.len());
+        for (file, at, message) in self.related {
+            related.push(Related {
+                file: id_of(&file)?,
+                span: span(at),
+                message,
+            });
+        }
+        Some(Diagnostic {
+            code: self.code,
+            severity,
+            message: self.message,
+            file: id_of(&self.file)?,
+            span: span(self.span),
+            label: self.label,
+            related,
+            help: self.help,
+        })
+    }
+}
+
+/// The records of `diagnostics`; `None` when one is in a file `name_of` does not name.
+fn records_of<'a>(
+    diagnostics: &[Diagnostic],
+    name_of: impl Fn(FileId) -> Option<&'a str> + Copy,
+) -> Option<Vec<String>> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| serde_json::to_string(&Recorded::of(diagnostic, name_of)?).ok())
+        .collect()
+}
+
+fn read_records(records: &[String]) -> Option<Vec<Recorded>> {
+    records
+        .iter()
+        .map(|record| serde_json::from_str(record).ok())
+        .collect()
+}
+
+/// A session holding every fleet file's text (file `i` is the `i`th input) and `diagnostics`,
+/// to print.
+fn session_of(inputs: &Inputs, diagnostics: Vec<Recorded>) -> Option<Session> {
+    let mut session = Session::default();
+    let ids: HashMap<&str, FileId> = inputs
+        .files
+        .iter()
+        .map(|file| {
+            let text: Arc<str> = Arc::from(crate::syntax::decode(&file.bytes).0);
+            (
+                file.name.as_str(),
+                session.sources.add(file.name.clone(), text),
+            )
+        })
+        .collect();
+    for recorded in diagnostics {
+        let diagnostic = recorded.diagnostic(|name| ids.get(name).copied())?;
+        session.diagnostics.push(diagnostic);
+    }
+    Some(session)
+}
+
+/// A session holding the fleet's files and the recorded diagnostics, to print as the build
+/// that recorded them printed them; `None` when a record does not read back or names a file
+/// the fleet does not have.
+pub fn replay(inputs: &Inputs, records: &[String]) -> Option<Session> {
+    session_of(inputs, read_records(records)?)
+}

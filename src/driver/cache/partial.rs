@@ -1,0 +1,296 @@
+//! Building again only what an edit changed. Communities do not depend on each other: each
+//! resolves from its own statements and the layers above it (platform, archetypes, mixins,
+//! cluster), and each cluster's files depend on that cluster and its communities. So when the
+//! files that changed since the recorded build declare nothing but communities, and still do,
+//! the build loads the layers and the files of the communities on the clusters those files
+//! touch, and builds those clusters; every other cluster's files, and the diagnostics of every
+//! other file, are the recorded ones.
+//!
+//! The record says which clusters each file's communities were on. A diagnostic belongs to the
+//! file it is in: a community file's to that file, a layer file's to the cluster whose
+//! declaration holds it, or else to the layers themselves ("shared"), which the partial build
+//! loads whole. Where the partial build might differ from a whole one, it is not used: when a
+//! file that changed is not only communities, when a community moved to a cluster it was not
+//! on, when a file imports one left out, when anything does not parse, when the shared
+//! diagnostics are not those recorded (a community may cause one in a mixin it uses), when a
+//! kept diagnostic points into a rebuilt file, or when a rebuilt cluster would write a file
+//! another cluster keeps.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::{Inputs, Recorded, file_facts, read_records, records_of, session_of};
+use crate::analysis::Session;
+use crate::check::policy::Day;
+use crate::driver::{PreviousBuild, Record, SourceRecord};
+use crate::emit::Output;
+use crate::source::FileId;
+use crate::syntax::ast::{DeclKind, ItemKind};
+
+/// What a partial build made.
+pub struct Rebuilt {
+    /// Every fleet file and every diagnostic, rebuilt or recorded, in the reported order.
+    pub session: Session,
+    /// The files built again, those of the rebuilt clusters (with their owners); `None` when
+    /// there are errors.
+    pub output: Option<Output>,
+    /// The files of the earlier output kept as they are: those of the other clusters.
+    pub kept: Vec<String>,
+    /// What to record for the next build.
+    pub record: Record,
+    /// How many clusters were built again.
+    pub n_rebuilt: usize,
+}
+
+/// Builds again the clusters that the changed files of `inputs` touch, keeping the rest of
+/// `previous`; `None` when the build must be whole (see the module's documentation).
+/// `source` names a file in the headers of emitted files.
+pub fn rebuild(
+    inputs: &Inputs,
+    previous: &PreviousBuild<'_>,
+    today: Day,
+    source: &(dyn Fn(&str) -> String + Sync),
+) -> Option<Rebuilt> {
+    let record = previous.record;
+    let recorded = &record.sources;
+    if record.context != inputs.context
+        || recorded.len() != inputs.files.len()
+        || recorded
+            .iter()
+            .zip(&inputs.files)
+            .any(|(before, now)| before.path != now.name)
+    {
+        return None;
+    }
+    let changed: Vec<usize> = (0..recorded.len())
+        .filter(|&index| recorded[index].digest != inputs.files[index].digest)
+        .collect();
+    if changed.is_empty() || changed.iter().any(|&i| recorded[i].communities.is_none()) {
+        return None;
+    }
+    let (affected, loaded) = closure(recorded, &changed);
+
+    let mut session = super::load_some(inputs, |index| loaded[index]);
+    if session
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() || d.code.starts_with("hub::syntax::"))
+    {
+        return None;
+    }
+    let changed_names: HashSet<&str> = changed
+        .iter()
+        .map(|&index| inputs.files[index].name.as_str())
+        .collect();
+    let modules: HashSet<&str> = session.files.iter().map(|f| f.module.as_str()).collect();
+    for file in &session.files {
+        let name = session.sources.get(file.id).name.as_str();
+        for item in &file.parsed.file.items {
+            match &item.kind {
+                ItemKind::Import(import) => {
+                    let module: Vec<&str> = import.path.iter().map(|p| p.name.as_str()).collect();
+                    if !modules.contains(module.join(".").as_str()) {
+                        return None;
+                    }
+                }
+                ItemKind::Decl(decl) if decl.kind == DeclKind::Community => {}
+                _ if changed_names.contains(name) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    let analysis = crate::driver::analyze(&mut session, today)?;
+    let fleet = &analysis.fleet;
+    let names = &analysis.names;
+    let on_affected = fleet.communities.iter().all(|&community| {
+        fleet
+            .decl(community)
+            .cluster
+            .is_some_and(|cluster| affected.contains(names.resolve(fleet.decl(cluster).name)))
+    });
+    if !on_affected {
+        return None;
+    }
+
+    // The files: those of the rebuilt clusters, and the earlier ones of all others.
+    let output = if session.diagnostics.iter().any(|d| d.is_error()) {
+        None
+    } else {
+        let source_of = |file: FileId| source(&session.sources.get(file).name);
+        let (mut output, _) = crate::emit::build(&analysis, &source_of);
+        let others: Vec<String> = output
+            .owners
+            .iter()
+            .filter(|(_, owner)| !affected.contains(owner.as_str()))
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in others {
+            output.files.remove(&path);
+            output.owners.remove(&path);
+        }
+        Some(output)
+    };
+    let kept: Vec<String> = previous
+        .files
+        .iter()
+        .filter(|(_, (_, owner))| !affected.contains(*owner))
+        .map(|(path, _)| path.to_string())
+        .collect();
+    if let Some(output) = &output
+        && kept.iter().any(|path| output.files.contains_key(path))
+    {
+        return None;
+    }
+
+    // The diagnostics.
+    let index_of: HashMap<&str, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| (file.name.as_str(), index))
+        .collect();
+    let mut clusters: HashMap<&str, Vec<(crate::source::Span, &str)>> = HashMap::new();
+    for decl in fleet.decls.iter().filter(|d| d.kind == DeclKind::Cluster) {
+        let file = session.sources.get(decl.file).name.as_str();
+        clusters
+            .entry(file)
+            .or_default()
+            .push((decl.span, names.resolve(decl.name)));
+    }
+    let place = |file: &str, at: (u32, u32)| -> Place {
+        let Some(&index) = index_of.get(file) else {
+            return Place::Shared;
+        };
+        if recorded[index].communities.is_some() {
+            return Place::Communities(loaded[index]);
+        }
+        let cluster = clusters.get(file).and_then(|declared| {
+            declared
+                .iter()
+                .find(|(span, _)| span.start <= at.0 && at.1 <= span.end)
+        });
+        match cluster {
+            Some((_, name)) => Place::Cluster(affected.contains(*name)),
+            None => Place::Shared,
+        }
+    };
+    let fleet_names: HashMap<FileId, &str> = session
+        .files
+        .iter()
+        .map(|file| (file.id, session.sources.get(file.id).name.as_str()))
+        .filter(|(_, name)| index_of.contains_key(name))
+        .collect();
+    let found = records_of(&session.diagnostics, |id| fleet_names.get(&id).copied())?;
+    let found = read_records(&found)?;
+    let before = read_records(&record.diagnostics)?;
+    let mut merged: Vec<Recorded> = Vec::with_capacity(before.len() + found.len());
+    let mut shared_before: Vec<&Recorded> = Vec::new();
+    let mut shared_now: Vec<&Recorded> = Vec::new();
+    for diagnostic in &before {
+        match place(&diagnostic.file, diagnostic.span) {
+            Place::Communities(false) | Place::Cluster(false) => {
+                let into_rebuilt = diagnostic.related.iter().any(|(file, _, _)| {
+                    index_of.get(file.as_str()).is_some_and(|&index| {
+                        loaded[index] && recorded[index].communities.is_some()
+                    })
+                });
+                if into_rebuilt {
+                    return None;
+                }
+                merged.push(diagnostic.clone());
+            }
+            Place::Shared => shared_before.push(diagnostic),
+            _ => {}
+        }
+    }
+    for diagnostic in &found {
+        match place(&diagnostic.file, diagnostic.span) {
+            Place::Communities(true) | Place::Cluster(true) => merged.push(diagnostic.clone()),
+            Place::Shared => shared_now.push(diagnostic),
+            _ => {}
+        }
+    }
+    let as_set = |list: &[&Recorded]| -> BTreeSet<String> {
+        list.iter()
+            .filter_map(|d| serde_json::to_string(d).ok())
+            .collect()
+    };
+    if as_set(&shared_before) != as_set(&shared_now) {
+        return None;
+    }
+    merged.extend(shared_now.into_iter().cloned());
+    let mut merged_session = session_of(inputs, merged)?;
+    crate::diagnostics::sort_canonically(&mut merged_session.diagnostics);
+
+    // What to record: the loaded files as now, the others as recorded.
+    let facts = file_facts(&session, &analysis);
+    let sources: Vec<SourceRecord> = inputs
+        .files
+        .iter()
+        .zip(recorded)
+        .map(|(file, before)| match facts.get(file.name.as_str()) {
+            Some((count, communities)) => SourceRecord {
+                path: file.name.clone(),
+                digest: file.digest.clone(),
+                count: *count,
+                communities: communities.clone(),
+            },
+            None => before.clone(),
+        })
+        .collect();
+    let n_communities: usize = sources.iter().map(|source| source.count).sum();
+    let name_of = |id: FileId| Some(merged_session.sources.get(id).name.as_str());
+    let diagnostics = records_of(&merged_session.diagnostics, name_of)?;
+    let output = output.map(|mut output| {
+        output.n_communities = n_communities;
+        output
+    });
+    Some(Rebuilt {
+        n_rebuilt: affected.len(),
+        session: merged_session,
+        output,
+        kept,
+        record: Record {
+            inputs: inputs.digest.clone(),
+            context: inputs.context.clone(),
+            sources,
+            diagnostics,
+        },
+    })
+}
+
+/// Where a diagnostic is, for merging: in a file of communities (loaded or not), in a cluster's
+/// declaration (rebuilt or not), or elsewhere in the layers.
+enum Place {
+    Communities(bool),
+    Cluster(bool),
+    Shared,
+}
+
+/// The clusters to rebuild and the files to load (by index): those of the clusters the changed
+/// files' communities were on, and, again, of the clusters of every file so taken; every file
+/// that declares more than communities.
+fn closure(recorded: &[SourceRecord], changed: &[usize]) -> (BTreeSet<String>, Vec<bool>) {
+    let mut affected: BTreeSet<String> = BTreeSet::new();
+    let mut loaded: Vec<bool> = recorded.iter().map(|s| s.communities.is_none()).collect();
+    for &index in changed {
+        loaded[index] = true;
+        affected.extend(recorded[index].communities.iter().flatten().cloned());
+    }
+    loop {
+        let mut grew = false;
+        for (index, source) in recorded.iter().enumerate() {
+            let Some(on) = &source.communities else {
+                continue;
+            };
+            if !loaded[index] && on.iter().any(|cluster| affected.contains(cluster)) {
+                loaded[index] = true;
+                grew = true;
+                affected.extend(on.iter().cloned());
+            }
+        }
+        if !grew {
+            return (affected, loaded);
+        }
+    }
+}
