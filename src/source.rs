@@ -83,18 +83,10 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, byte)| byte == b'\n')
-                .map(|(index, _)| index as u32 + 1),
-        );
         let bytes = text.as_bytes();
-        let lone_cr = bytes
-            .iter()
-            .enumerate()
-            .any(|(at, &byte)| byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|index| index as u32 + 1));
+        let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'));
         SourceFile {
             name: name.into(),
             text,
@@ -175,7 +167,12 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        self.files.push(SourceFile::new(name, text));
+        self.push(SourceFile::new(name, text))
+    }
+
+    /// Adds a file made beforehand (on another thread, say).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
         FileId(self.files.len() as u32 - 1)
     }
 

@@ -270,11 +270,11 @@ pub fn load_fleet(store: &dyn Store, path: &Path, session: &mut Session) {
     load_imports(store, session, Some(&root));
 }
 
-/// The files of a fleet directory with their bytes, read but not parsed: what [`load_fleet`]
-/// reads from `path`, in its order, under the names it gives them. `None` when `path` is not a
-/// directory, is a copy of the standard library, or loading it reports anything (a file that
-/// cannot be read, a link out of the fleet, no `.hub` files): only a clean load is summarised.
-pub fn fleet_sources(store: &dyn Store, path: &Path) -> Option<Vec<(PathBuf, Arc<[u8]>)>> {
+/// The files of a fleet directory, not read: what [`load_fleet`] reads from `path`, in its
+/// order, under the names it gives them. `None` when `path` is not a directory, is a copy of
+/// the standard library, or listing it reports anything (a link out of the fleet, no `.hub`
+/// files): only a clean load is summarised.
+pub fn fleet_files(store: &dyn Store, path: &Path) -> Option<Vec<PathBuf>> {
     if store.kind(path) != Kind::Directory {
         return None;
     }
@@ -287,10 +287,7 @@ pub fn fleet_sources(store: &dyn Store, path: &Path) -> Option<Vec<(PathBuf, Arc
     if !reported.diagnostics.is_empty() || is_standard_library(path, &files) {
         return None;
     }
-    files
-        .into_iter()
-        .map(|file| store.read(&file).ok().map(|bytes| (file, bytes)))
-        .collect()
+    Some(files)
 }
 
 /// Whether `files` are exactly the standard modules, one file each, at the top of `root`: such

@@ -68,6 +68,12 @@ pub fn format_files(session: &mut Session, check: bool) -> Vec<(PathBuf, FormatO
 /// rewritten. The file keeps its permissions, given to the temporary file before anything is
 /// written to it, so a private file's new text is never readable by others.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    replace_file(path, contents, true)
+}
+
+/// [`write_atomically`], syncing the new text to the disk before it takes the old one's place
+/// when `sync` is set.
+fn replace_file(path: &Path, contents: &[u8], sync: bool) -> std::io::Result<()> {
     let target;
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|found| found.file_type().is_symlink());
     let path = if is_link {
@@ -91,7 +97,9 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
             file.set_permissions(metadata.permissions())?;
         }
         file.write_all(contents)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         std::fs::rename(&temporary, path)
     })();
     if result.is_err() {

@@ -45,24 +45,25 @@ struct InputFile {
     digest: String,
 }
 
-/// The inputs of a build of the fleet directory `fleet` on `today`, read from the disk without
-/// parsing; `None` for a fleet the cache does not cover (see [`store::fleet_sources`]).
+/// The inputs of a build of the fleet directory `fleet` on `today`, read from the disk (on
+/// every core) without parsing; `None` for a fleet the cache does not cover (see
+/// [`store::fleet_files`]), or when a file cannot be read (the build reports it).
 pub fn fleet_inputs(fleet: &Path, today: Day) -> Option<Inputs> {
     use rayon::prelude::*;
-    let sources = store::fleet_sources(&Disk, fleet)?;
-    let files: Vec<InputFile> = sources
+    let files: Vec<InputFile> = store::fleet_files(&Disk, fleet)?
         .into_par_iter()
-        .map(|(path, bytes)| {
+        .map(|path| {
+            let bytes = store::Store::read(&Disk, &path).ok()?;
             let relative = path.strip_prefix(fleet).unwrap_or(&path);
-            InputFile {
+            Some(InputFile {
                 name: path.display().to_string(),
                 module: crate::analysis::module_name(relative),
                 digest: digest_of(|hasher| bytes.hash(hasher)),
                 path,
                 bytes,
-            }
+            })
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let context = digest_of(|hasher| {
         env!("CARGO_PKG_VERSION").hash(hasher);
         crate::stdlib::MODULES.hash(hasher);
@@ -270,8 +271,9 @@ fn records_of<'a>(
 }
 
 fn read_records(records: &[String]) -> Option<Vec<Recorded>> {
+    use rayon::prelude::*;
     records
-        .iter()
+        .par_iter()
         .map(|record| serde_json::from_str(record).ok())
         .collect()
 }

@@ -94,11 +94,14 @@ struct Survey {
 }
 
 fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
+    use rayon::prelude::*;
     let mut found = Survey {
         listed: None,
         files: BTreeMap::new(),
         strays: Vec::new(),
     };
+    // The tree is listed first; then each file is measured, on every core.
+    let mut files: Vec<(String, std::fs::DirEntry)> = Vec::new();
     let mut pending = vec![directory.to_path_buf()];
     while let Some(next) = pending.pop() {
         let mut empty = true;
@@ -119,12 +122,7 @@ fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
                     found.strays.push(relative);
                 }
             } else {
-                let recorded = stamps.get(&relative);
-                let hash = match recorded {
-                    Some((hash, stamp)) if Stamp::of(&entry.metadata()?) == Some(*stamp) => *hash,
-                    _ => fnv1a(&std::fs::read(&path)?),
-                };
-                found.files.insert(relative, hash);
+                files.push((relative, entry));
             }
         }
         if empty && next != directory {
@@ -133,6 +131,21 @@ fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
                 .push(format!("{}/", super::super::slash_path(&next, directory)));
         }
     }
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .map(|(relative, entry)| {
+            let stamp = Stamp::of(&entry.metadata()?);
+            match stamps.get(relative) {
+                Some((hash, recorded)) if stamp == Some(*recorded) => Ok(*hash),
+                _ => Ok(fnv1a(&std::fs::read(entry.path())?)),
+            }
+        })
+        .collect::<std::io::Result<_>>()?;
+    found.files = files
+        .into_iter()
+        .map(|(relative, _)| relative)
+        .zip(hashes)
+        .collect();
     Ok(found)
 }
 

@@ -48,7 +48,11 @@ pub(super) fn write(
     record: &Record,
 ) -> std::io::Result<()> {
     use std::fmt::Write;
-    let mut text = format!(
+    // About a hundred bytes a line.
+    let lines = record.sources.len() + entries.len() + record.diagnostics.len();
+    let mut text = String::with_capacity(COMMENT.len() + 128 * lines);
+    let _ = write!(
+        text,
         "{FORMAT}\n{COMMENT}marker {:016x}\ninputs {}\ncontext {}\n",
         ownership::fnv1a(marker.as_bytes()),
         record.inputs,
@@ -83,7 +87,9 @@ pub(super) fn write(
     for diagnostic in &record.diagnostics {
         let _ = writeln!(text, "diagnostic {diagnostic}");
     }
-    super::write_atomically(&swap::sibling(directory, "record"), text.as_bytes())
+    // Renamed into place, but not synced to the disk: a record lost to a crash costs a
+    // rebuild, never a wrong one.
+    super::replace_file(&swap::sibling(directory, "record"), text.as_bytes(), false)
 }
 
 /// Removes the record of `directory`, before its output is replaced.
@@ -104,8 +110,9 @@ fn parse(text: &str) -> Option<Recorded> {
     }
     let mut marker = None;
     let mut record = Record::default();
-    let mut stamps = Stamps::new();
-    let mut owners = BTreeMap::new();
+    // Collected in the order written (by path), then made maps in one pass each.
+    let mut stamps = Vec::new();
+    let mut owners = Vec::new();
     for line in lines.filter(|line| !line.starts_with('#')) {
         let (kind, rest) = line.split_once(' ')?;
         match kind {
@@ -140,8 +147,8 @@ fn parse(text: &str) -> Option<Recorded> {
                 let modified = fields.next()?.parse().ok()?;
                 let owner = fields.next()?.to_string();
                 let relative = fields.next()?.to_string();
-                owners.insert(relative.clone(), owner);
-                stamps.insert(relative, (hash, Stamp { size, modified }));
+                owners.push((relative.clone(), owner));
+                stamps.push((relative, (hash, Stamp { size, modified })));
             }
             _ => return None,
         }
@@ -149,8 +156,8 @@ fn parse(text: &str) -> Option<Recorded> {
     Some(Recorded {
         marker: marker?,
         record,
-        stamps,
-        owners,
+        stamps: stamps.into_iter().collect(),
+        owners: owners.into_iter().collect(),
     })
 }
 
