@@ -410,3 +410,72 @@ fn a_partial_build_killed_at_any_step_is_finished_or_undone_by_the_next() {
         "{seen:?}"
     );
 }
+
+/// The imported corpus, whose communities take the standard archetypes (so their diagnostics
+/// point into the standard modules): a build again with nothing changed writes nothing, and an
+/// edit of each kind to one hub's file builds that hub's cluster again, as a cold build would.
+#[test]
+fn the_imported_corpus_is_cached_and_built_again_by_cluster() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let temp = TempDir::new("corpus");
+    let fleet = temp.join("fleet");
+    let imported = common::hubc()
+        .arg("import")
+        .arg(corpus.join("2i2c"))
+        .arg("-o")
+        .arg(&fleet)
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let out = temp.join("out");
+    let first = build(&fleet, &out, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = build(&fleet, &out, &[]);
+    assert!(
+        summary(&again).contains("is up to date with"),
+        "{}",
+        summary(&again)
+    );
+    assert_eq!(reported(&again), reported(&first));
+
+    let hub = fleet.join("clusters/2i2c-aws-us/showcase.hub");
+    let original = std::fs::read_to_string(&hub).unwrap();
+    let edits = [
+        original.replacen("display_name = \"", "display_name = \"New ", 1),
+        original.replacen(
+            "{\n",
+            "{\n  jupyterhub.singleuser.extraEnv.EDITED = \"yes\"\n",
+            1,
+        ),
+        original.replacen("{\n", "{\n  jupyterhub.singleuser.nonsense = 1\n", 1),
+        format!("// moved down\n\n{original}"),
+        original.clone(),
+    ];
+    for (index, text) in edits.iter().enumerate() {
+        std::fs::write(&hub, text).unwrap();
+        let built = build(&fleet, &out, &[]);
+        let cold_out = temp.join(&format!("cold-{index}"));
+        let cold = build(&fleet, &cold_out, &[]);
+        let context = format!("edit {index}");
+        assert_eq!(
+            built.status.code(),
+            cold.status.code(),
+            "{context}: {}",
+            stderr(&built)
+        );
+        assert_eq!(reported(&built), reported(&cold), "{context}");
+        if cold.status.success() {
+            assert!(
+                summary(&built).contains("(1 cluster built again)"),
+                "{context}: {}",
+                summary(&built)
+            );
+            assert!(
+                tree(&out) == tree(&cold_out),
+                "{context}: the output differs from a cold build's"
+            );
+        }
+    }
+}

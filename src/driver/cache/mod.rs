@@ -119,7 +119,7 @@ fn load_some(inputs: &Inputs, keep: impl Fn(usize) -> bool) -> Session {
 }
 
 /// What a whole build of `inputs` records for the next one; `None` when a diagnostic is in a
-/// file that is not one of the fleet's (a standard module), which a replay could not show.
+/// file that a replay could not show (neither the fleet's nor a standard module).
 pub fn record(inputs: &Inputs, session: &Session, analysis: &Analysis) -> Option<Record> {
     let names = fleet_names(inputs, session);
     let diagnostics = records_of(&session.diagnostics, |id| names.get(&id).copied())?;
@@ -145,7 +145,8 @@ pub fn record(inputs: &Inputs, session: &Session, analysis: &Analysis) -> Option
     })
 }
 
-/// The fleet files of `session` (not the standard modules), by id, with their names.
+/// The files of `session` that a record can name, by id: the fleet's, and the standard
+/// modules', whose texts come with hubc (see [`standard_text`]).
 fn fleet_names<'a>(inputs: &Inputs, session: &'a Session) -> HashMap<FileId, &'a str> {
     let fleet: std::collections::HashSet<&str> =
         inputs.files.iter().map(|file| file.name.as_str()).collect();
@@ -153,8 +154,14 @@ fn fleet_names<'a>(inputs: &Inputs, session: &'a Session) -> HashMap<FileId, &'a
         .files
         .iter()
         .map(|file| (file.id, session.sources.get(file.id).name.as_str()))
-        .filter(|(_, name)| fleet.contains(name))
+        .filter(|(_, name)| fleet.contains(name) || standard_text(name).is_some())
         .collect()
+}
+
+/// The text of the standard module loading names `name` (`<std>/archetypes.hub`).
+fn standard_text(name: &str) -> Option<&'static str> {
+    let module = name.strip_prefix("<std>/")?.strip_suffix(".hub")?;
+    crate::stdlib::module(&format!("std.{module}"))
 }
 
 /// For each fleet file of `session`, by name: how many communities it declares and, when it
@@ -278,21 +285,36 @@ fn read_records(records: &[String]) -> Option<Vec<Recorded>> {
         .collect()
 }
 
-/// A session holding every fleet file's text (file `i` is the `i`th input) and `diagnostics`,
-/// to print.
+/// A session holding every fleet file's text (file `i` is the `i`th input), then the standard
+/// modules `diagnostics` name, and `diagnostics`, to print.
 fn session_of(inputs: &Inputs, diagnostics: Vec<Recorded>) -> Option<Session> {
+    use rayon::prelude::*;
     let mut session = Session::default();
-    let ids: HashMap<&str, FileId> = inputs
+    let sources: Vec<crate::source::SourceFile> = inputs
         .files
-        .iter()
+        .par_iter()
         .map(|file| {
             let text: Arc<str> = Arc::from(crate::syntax::decode(&file.bytes).0);
-            (
-                file.name.as_str(),
-                session.sources.add(file.name.clone(), text),
-            )
+            crate::source::SourceFile::new(file.name.clone(), text)
         })
         .collect();
+    let mut ids: HashMap<String, FileId> = inputs
+        .files
+        .iter()
+        .zip(sources)
+        .map(|(file, source)| (file.name.clone(), session.sources.push(source)))
+        .collect();
+    // The standard modules the diagnostics name, after the fleet's files.
+    for recorded in &diagnostics {
+        let places = std::iter::once(&recorded.file).chain(recorded.related.iter().map(|r| &r.0));
+        for name in places {
+            if !ids.contains_key(name)
+                && let Some(text) = standard_text(name)
+            {
+                ids.insert(name.clone(), session.sources.add(name.clone(), text));
+            }
+        }
+    }
     for recorded in diagnostics {
         let diagnostic = recorded.diagnostic(|name| ids.get(name).copied())?;
         session.diagnostics.push(diagnostic);

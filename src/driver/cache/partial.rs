@@ -174,12 +174,7 @@ pub fn rebuild(
             None => Place::Shared,
         }
     };
-    let fleet_names: HashMap<FileId, &str> = session
-        .files
-        .iter()
-        .map(|file| (file.id, session.sources.get(file.id).name.as_str()))
-        .filter(|(_, name)| index_of.contains_key(name))
-        .collect();
+    let fleet_names = super::fleet_names(inputs, &session);
     let found = records_of(&session.diagnostics, |id| fleet_names.get(&id).copied())?;
     let found = read_records(&found)?;
     let before = read_records(&record.diagnostics)?;
