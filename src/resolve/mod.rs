@@ -300,7 +300,7 @@ fn root_type(
             .layer
             .properties
             .iter()
-            .any(|op| op.path == [chart_key]);
+            .any(|op| *op.path == [chart_key]);
         if !sets_chart {
             return fleet.root_type(parent);
         }
@@ -326,7 +326,7 @@ fn root_type(
                 .layer
                 .properties
                 .iter()
-                .find(|op| op.path == [chart_key]);
+                .find(|op| *op.path == [chart_key]);
             let at = chart_op.map_or(decl.loc(), |op| Loc::new(op.origin.file, op.origin.span));
             let help = chart_schema_help(schema_name);
             errors.push(ResolveError::UnknownChart { chart, at, help });
@@ -426,7 +426,7 @@ fn resolve_values(
         for op in &fleet.decl(mixin).layer.ops {
             tree = apply(tree, op, types, names, errors);
             if let OpKind::Set(node) = &op.kind {
-                let mut prefix = op.path.clone();
+                let mut prefix = op.path.to_vec();
                 node.for_each_leaf(&mut prefix, &mut |path, leaf| {
                     let at = leaf.place_or(op.origin);
                     let entry = (mixin, leaf.clone(), at);
@@ -448,10 +448,10 @@ fn resolve_values(
         // deletes one; merging a map above it does not decide.
         let decided = own_ops.iter().any(|op| match &op.kind {
             OpKind::Delete => path.starts_with(&op.path),
-            OpKind::Append(_) => op.path == path,
+            OpKind::Append(_) => *op.path == path[..],
             OpKind::Set(node) => {
                 let mut sets_it = false;
-                node.for_each_leaf(&mut op.path.clone(), &mut |leaf_path, _| {
+                node.for_each_leaf(&mut op.path.to_vec(), &mut |leaf_path, _| {
                     sets_it |= path.starts_with(leaf_path);
                 });
                 sets_it
