@@ -54,6 +54,25 @@ impl Interner {
     }
 }
 
+/// Paths of symbols, each stored once and shared. Every community of a fleet sets the same few
+/// paths (`jupyterhub.singleuser.image`), so an operation holds a pointer to the one copy of its
+/// path rather than a vector of its own.
+#[derive(Debug, Default)]
+pub struct Paths {
+    shared: std::collections::HashSet<Arc<[Symbol]>, std::hash::BuildHasherDefault<FastHasher>>,
+}
+
+impl Paths {
+    pub fn intern(&mut self, path: &[Symbol]) -> Arc<[Symbol]> {
+        if let Some(shared) = self.shared.get(path) {
+            return shared.clone();
+        }
+        let shared: Arc<[Symbol]> = Arc::from(path);
+        self.shared.insert(shared.clone());
+        shared
+    }
+}
+
 /// A fast hasher for small keys such as symbols and paths of symbols (the multiply-rotate hash
 /// rustc uses). Not resistant to crafted collisions, which do not matter for config files.
 #[derive(Default, Clone, Copy)]

@@ -49,11 +49,12 @@ pub fn at(analysis: &Analysis, session: &Session, file: FileId, offset: u32) -> 
             if op.origin.file != file {
                 continue;
             }
-            if let Some(step) = op.key_spans.iter().position(|&span| covers(span)) {
+            let key_spans = decl.layer.key_spans(op);
+            if let Some(step) = key_spans.iter().position(|&span| covers(span)) {
                 return Some(Found::Path {
                     decl: id,
                     path: op.path[..=step].to_vec(),
-                    span: op.key_spans[step],
+                    span: key_spans[step],
                 });
             }
         }

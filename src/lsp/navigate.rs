@@ -82,7 +82,7 @@ fn cluster_value_at(doc: &Document<'_>, analysis: &Analysis, offset: u32) -> Opt
         .find_map(|(index, decl)| {
             let cluster = decl.cluster?;
             let op = decl.layer.properties.iter().find(|op| {
-                op.path == [cluster_key]
+                *op.path == [cluster_key]
                     && op.origin.file == doc.file.id
                     && op.origin.span.start <= offset
                     && offset <= op.origin.span.end
@@ -161,9 +161,10 @@ pub fn references(
             }
         }
         if decl.cluster == Some(target) {
-            let written = decl.layer.properties.iter().find(|op| {
-                Some(op.path.as_slice()) == cluster_key.as_ref().map(std::slice::from_ref)
-            });
+            let written =
+                decl.layer.properties.iter().find(|op| {
+                    Some(&op.path[..]) == cluster_key.as_ref().map(std::slice::from_ref)
+                });
             if let Some(op) = written {
                 places.push((op.origin.file, op.origin.span));
             }

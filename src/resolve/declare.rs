@@ -74,8 +74,10 @@ pub(super) fn declare(
     names: &mut Interner,
     errors: &mut Vec<ResolveError>,
 ) -> Vec<Decl> {
-    let mut decls: Vec<Decl> = Vec::new();
+    let n_items: usize = files.iter().map(|file| file.ast.items.len()).sum();
+    let mut decls: Vec<Decl> = Vec::with_capacity(n_items);
     let mut namespaces: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
+    let mut paths = crate::intern::Paths::default();
     for file in files {
         for item in &file.ast.items {
             let ast::ItemKind::Decl(decl) = &item.kind else {
@@ -107,6 +109,7 @@ pub(super) fn declare(
             }
             let mut lowering = Lowering {
                 names,
+                paths: &mut paths,
                 errors,
                 file: file.file,
                 decl: id,
@@ -171,7 +174,7 @@ fn check_duplicate_assignments(decl: &Decl, names: &Interner, errors: &mut Vec<R
         for op in ops {
             match &op.kind {
                 OpKind::Set(node) => {
-                    let mut prefix = op.path.clone();
+                    let mut prefix = op.path.to_vec();
                     node.for_each_leaf(&mut prefix, &mut |path, leaf| {
                         let at = leaf.place_or(op.origin);
                         if let Some(first) = set.insert(path.to_vec(), at) {
@@ -249,7 +252,7 @@ pub(super) fn link(
                     .layer
                     .properties
                     .iter()
-                    .find(|op| op.path == [cluster_key]);
+                    .find(|op| *op.path == [cluster_key]);
                 match cluster_op {
                     Some(op) => {
                         if let OpKind::Set(node) = &op.kind
@@ -295,7 +298,7 @@ fn link_charts(
             continue;
         }
         let chart = decl.layer.properties.iter().find_map(|op| match &op.kind {
-            OpKind::Set(node) if op.path == [chart_key] => match node.as_scalar() {
+            OpKind::Set(node) if *op.path == [chart_key] => match node.as_scalar() {
                 Some(Scalar::Str(text) | Scalar::Reference(text)) => names.get(text),
                 _ => None,
             },

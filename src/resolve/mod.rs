@@ -212,24 +212,88 @@ pub fn resolve(
         communities,
     };
     let chart_key = names.intern("chart");
-    for &id in &order {
-        resolve_properties(&mut fleet, id);
+    let names: &Interner = names;
+    // Nothing extends a community or mixes one in: the layers are resolved first, in order, then
+    // the communities over them, each alone. The problems of each declaration are kept apart
+    // and reported in the order of `order`, whatever the number of threads.
+    let (layers, communities_in_order): (Vec<DeclId>, Vec<DeclId>) = order
+        .iter()
+        .partition(|&&id| fleet.decl(id).kind != DeclKind::Community);
+    let mut found: Vec<Vec<ResolveError>> = (0..fleet.decls.len()).map(|_| Vec::new()).collect();
+    for &id in &layers {
+        fleet.properties[id.0 as usize] = merged_properties(&fleet, id);
     }
-    for &id in &order {
+    for &id in &layers {
+        let errors = &mut found[id.0 as usize];
         if fleet.decl(id).kind == DeclKind::Cluster {
             // A cluster's type comes from its provider, one of its own values.
-            resolve_values(&mut fleet, id, schema, names, &mut errors);
-            fleet.roots[id.0 as usize] = cluster_root_type(&fleet, id, schema, names, &mut errors);
+            resolve_values(&mut fleet, id, schema, names, errors);
+            fleet.roots[id.0 as usize] = cluster_root_type(&fleet, id, schema, names, errors);
             continue;
         }
-        let root = root_type(&fleet, id, chart_key, schema, names, &mut errors);
+        let root = root_type(&fleet, id, chart_key, schema, names, errors);
         fleet.roots[id.0 as usize] = root;
-        resolve_values(&mut fleet, id, schema, names, &mut errors);
+        resolve_values(&mut fleet, id, schema, names, errors);
+    }
+    let resolved = resolve_communities(&fleet, &communities_in_order, chart_key, schema, names);
+    for (&id, community) in communities_in_order.iter().zip(resolved) {
+        let index = id.0 as usize;
+        fleet.properties[index] = community.properties;
+        fleet.roots[index] = community.root;
+        fleet.values[index] = community.values.tree;
+        fleet.before_own[index] = community.values.before_own;
+        fleet.decided[index] = community.values.decided;
+        found[index] = community.errors;
+    }
+    for id in order {
+        errors.append(&mut found[id.0 as usize]);
     }
     (fleet, errors)
 }
 
-fn resolve_properties(fleet: &mut Fleet, id: DeclId) {
+/// What resolution computes for one community, on its own thread.
+struct ResolvedCommunity {
+    properties: Node,
+    root: Option<TypeId>,
+    values: MergedValues,
+    errors: Vec<ResolveError>,
+}
+
+/// Resolves `communities` over the resolved layers of `fleet`, on every core, in their order.
+fn resolve_communities(
+    fleet: &Fleet,
+    communities: &[DeclId],
+    chart_key: Symbol,
+    schema: &Schema,
+    names: &Interner,
+) -> Vec<ResolvedCommunity> {
+    use rayon::prelude::*;
+    communities
+        .par_iter()
+        .map(|&id| {
+            let mut errors = Vec::new();
+            let properties = merged_properties(fleet, id);
+            let root = root_type(fleet, id, chart_key, schema, names, &mut errors);
+            let values = merged_values(fleet, id, root, schema, names, &mut errors);
+            ResolvedCommunity {
+                properties,
+                root,
+                values,
+                errors,
+            }
+        })
+        .collect()
+}
+
+/// A declaration's merged values, and what its own statements decide (see [`Fleet`]).
+struct MergedValues {
+    tree: Node,
+    before_own: Option<Node>,
+    decided: Vec<Vec<Symbol>>,
+}
+
+/// The merged properties of a declaration: its parent's, then its mixins', then its own.
+fn merged_properties(fleet: &Fleet, id: DeclId) -> Node {
     let decl = fleet.decl(id);
     let mut tree = match decl.parent {
         Some(parent) if !fleet.broken[id.0 as usize] => fleet.properties(parent).clone(),
@@ -253,7 +317,7 @@ fn resolve_properties(fleet: &mut Fleet, id: DeclId) {
             };
         }
     }
-    fleet.properties[id.0 as usize] = tree;
+    tree
 }
 
 /// How to load the values schema of a chart.
@@ -272,7 +336,7 @@ fn root_type(
     id: DeclId,
     chart_key: Symbol,
     schema: &Schema,
-    names: &mut Interner,
+    names: &Interner,
     errors: &mut Vec<ResolveError>,
 ) -> Option<TypeId> {
     let decl = fleet.decl(id);
@@ -300,7 +364,7 @@ fn root_type(
             .layer
             .properties
             .iter()
-            .any(|op| op.path == [chart_key]);
+            .any(|op| *op.path == [chart_key]);
         if !sets_chart {
             return fleet.root_type(parent);
         }
@@ -326,7 +390,7 @@ fn root_type(
                 .layer
                 .properties
                 .iter()
-                .find(|op| op.path == [chart_key]);
+                .find(|op| *op.path == [chart_key]);
             let at = chart_op.map_or(decl.loc(), |op| Loc::new(op.origin.file, op.origin.span));
             let help = chart_schema_help(schema_name);
             errors.push(ResolveError::UnknownChart { chart, at, help });
@@ -401,8 +465,7 @@ fn cluster_root_type(
     schema.cluster_type(manifest, None)
 }
 
-/// Merges the layers of one declaration: its parent's values, then (for a community) its
-/// mixins, then its own operations.
+/// Merges the layers of one declaration, whose root type is resolved, into the fleet.
 fn resolve_values(
     fleet: &mut Fleet,
     id: DeclId,
@@ -411,11 +474,25 @@ fn resolve_values(
     errors: &mut Vec<ResolveError>,
 ) {
     let index = id.0 as usize;
+    let merged = merged_values(fleet, id, fleet.roots[index], schema, names, errors);
+    fleet.values[index] = merged.tree;
+    fleet.before_own[index] = merged.before_own;
+    fleet.decided[index] = merged.decided;
+}
+
+/// Merges the layers of one declaration: its parent's values, then (for a community) its
+/// mixins, then its own operations.
+fn merged_values(
+    fleet: &Fleet,
+    id: DeclId,
+    root: Option<TypeId>,
+    schema: &Schema,
+    names: &Interner,
+    errors: &mut Vec<ResolveError>,
+) -> MergedValues {
+    let index = id.0 as usize;
     let decl = fleet.decl(id);
-    let types = Types {
-        schema,
-        root: fleet.roots[index],
-    };
+    let types = Types { schema, root };
     let mut tree = match decl.parent {
         Some(parent) if !fleet.broken[index] => fleet.values(parent).clone(),
         _ => Node::empty_map(),
@@ -426,7 +503,7 @@ fn resolve_values(
         for op in &fleet.decl(mixin).layer.ops {
             tree = apply(tree, op, types, names, errors);
             if let OpKind::Set(node) = &op.kind {
-                let mut prefix = op.path.clone();
+                let mut prefix = op.path.to_vec();
                 node.for_each_leaf(&mut prefix, &mut |path, leaf| {
                     let at = leaf.place_or(op.origin);
                     let entry = (mixin, leaf.clone(), at);
@@ -448,10 +525,10 @@ fn resolve_values(
         // deletes one; merging a map above it does not decide.
         let decided = own_ops.iter().any(|op| match &op.kind {
             OpKind::Delete => path.starts_with(&op.path),
-            OpKind::Append(_) => op.path == path,
+            OpKind::Append(_) => *op.path == path[..],
             OpKind::Set(node) => {
                 let mut sets_it = false;
-                node.for_each_leaf(&mut op.path.clone(), &mut |leaf_path, _| {
+                node.for_each_leaf(&mut op.path.to_vec(), &mut |leaf_path, _| {
                     sets_it |= path.starts_with(leaf_path);
                 });
                 sets_it
@@ -475,9 +552,11 @@ fn resolve_values(
     for op in own_ops {
         tree = apply(tree, op, types, names, errors);
     }
-    fleet.values[index] = tree;
-    fleet.before_own[index] = before_own;
-    fleet.decided[index] = decided_paths;
+    MergedValues {
+        tree,
+        before_own,
+        decided: decided_paths,
+    }
 }
 
 fn apply(

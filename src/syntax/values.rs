@@ -5,8 +5,8 @@ use nom::Err;
 use super::ast::{Annotation, Entry, Ident, Path, Value, ValueKind};
 use super::error::{SyntaxError, source_span};
 use super::lexical::{
-    Cx, Numeric, PErr, PResult, expect, ident, is_ident_start, key, numeric, sp, sp_nl, string,
-    text_block,
+    Cx, Numeric, PErr, PResult, exact, expect, ident, is_ident_start, key, numeric, sp, sp_nl,
+    string, text_block,
 };
 use crate::diagnostics::suggest::did_you_mean;
 
@@ -44,7 +44,7 @@ pub fn path<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Path> {
     Ok((
         rest,
         Path {
-            keys,
+            keys: exact(keys),
             span: cx.span(input, rest),
         },
     ))
@@ -136,7 +136,7 @@ fn ident_led<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Value> {
         names.push(next);
         rest = after_name;
     }
-    make(rest, ValueKind::Reference(names))
+    make(rest, ValueKind::Reference(exact(names)))
 }
 
 /// `( value, ... )`
@@ -150,7 +150,7 @@ fn arguments_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
     let mut args = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix(')') {
-            return Ok((after, args));
+            return Ok((after, exact(args)));
         }
         if rest.starts_with([']', '}']) || rest.is_empty() {
             return Err(Err::Error(PErr {
@@ -206,7 +206,7 @@ fn list_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Value>> {
                     span: source_span(cx.span(input, after)),
                 });
             }
-            return Ok((after, values));
+            return Ok((after, exact(values)));
         }
         if rest.starts_with(['}', ')']) || rest.is_empty() {
             return Err(Err::Error(PErr {
@@ -240,7 +240,7 @@ fn map_inner<'a>(cx: &Cx<'a>, input: &'a str) -> PResult<'a, Vec<Entry>> {
     let mut entries = Vec::new();
     loop {
         if let Some(after) = rest.strip_prefix('}') {
-            return Ok((after, entries));
+            return Ok((after, exact(entries)));
         }
         if rest.starts_with([']', ')']) || rest.is_empty() {
             return Err(Err::Error(PErr {

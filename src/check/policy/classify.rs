@@ -132,13 +132,13 @@ impl Scope<'_> {
                 let leaves: Vec<(Vec<Symbol>, Option<Node>)> = match &op.kind {
                     OpKind::Set(node) => {
                         let mut leaves = Vec::new();
-                        node.for_each_leaf(&mut op.path.clone(), &mut |path, leaf| {
+                        node.for_each_leaf(&mut op.path.to_vec(), &mut |path, leaf| {
                             leaves.push((path.to_vec(), Some(leaf.clone())));
                         });
                         leaves
                     }
-                    OpKind::Append(node) => vec![(op.path.clone(), Some(node.clone()))],
-                    OpKind::Delete => vec![(op.path.clone(), None)],
+                    OpKind::Append(node) => vec![(op.path.to_vec(), Some(node.clone()))],
+                    OpKind::Delete => vec![(op.path.to_vec(), None)],
                 };
                 let appends = matches!(op.kind, OpKind::Append(_));
                 let mut redundant = Vec::new();
@@ -176,7 +176,7 @@ impl Scope<'_> {
                 if layer == community && redundant.len() == n_leaves {
                     let warnings: Vec<(Vec<Symbol>, Option<Node>, Origin)> = match &op.kind {
                         OpKind::Set(node) if n_leaves > 1 => {
-                            vec![(op.path.clone(), Some(node.clone()), op.origin)]
+                            vec![(op.path.to_vec(), Some(node.clone()), op.origin)]
                         }
                         _ => redundant,
                     };

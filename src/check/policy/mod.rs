@@ -69,7 +69,8 @@ pub struct Override {
     pub origin: Origin,
     /// The statement that sets it: one statement may set several values (a map, an image).
     pub statement: Origin,
-    pub notes: Notes,
+    /// Shared with the statement's operation.
+    pub notes: std::sync::Arc<Notes>,
     /// `+=` rather than `=`.
     pub appends: bool,
 }

@@ -33,10 +33,10 @@ impl Checker<'_> {
             // path is walked.
             let mut leaf_paths = Vec::new();
             match &op.kind {
-                OpKind::Set(node) => node.for_each_leaf(&mut op.path.clone(), &mut |path, _| {
+                OpKind::Set(node) => node.for_each_leaf(&mut op.path.to_vec(), &mut |path, _| {
                     leaf_paths.push(path.to_vec());
                 }),
-                _ => leaf_paths.push(op.path.clone()),
+                _ => leaf_paths.push(op.path.to_vec()),
             }
             for leaf_path in &leaf_paths {
                 self.constraints_along(tree, root, leaf_path, op, &mut seen);

@@ -15,7 +15,7 @@ use crate::intern::{FastMap, Interner, Symbol};
 use crate::resolve::Fleet;
 use crate::resolve::lower::{Op, OpKind};
 use crate::resolve::value::{DeclId, Node, NodeKind, Scalar, path_text};
-use crate::source::Loc;
+use crate::source::{Loc, Span};
 use crate::syntax::ast::DeclKind;
 use conform::location;
 
@@ -77,7 +77,8 @@ impl Checker<'_> {
             for op in &decl.layer.ops {
                 // `manifest` carries raw deploy-manifest keys verbatim, unchecked.
                 let is_raw = manifest.is_some_and(|key| op.path.first() == Some(&key));
-                self.op(if is_raw { None } else { root }, op);
+                let key_spans = decl.layer.key_spans(op);
+                self.op(if is_raw { None } else { root }, op, key_spans);
             }
             return;
         }
@@ -86,7 +87,7 @@ impl Checker<'_> {
             _ => fleet.root_type(id).or(fallback),
         };
         for op in &decl.layer.ops {
-            self.op(root, op);
+            self.op(root, op, decl.layer.key_spans(op));
         }
         self.properties(&decl.layer.properties);
         if let Some(root) = root
@@ -168,12 +169,13 @@ struct ClusterPlace {
 const LISTED_KEYS: usize = 12;
 
 impl Checker<'_> {
-    fn op(&mut self, root: Option<TypeId>, op: &Op) {
+    /// Checks one operation; `key_spans` are the spans of the keys of its path.
+    fn op(&mut self, root: Option<TypeId>, op: &Op, key_spans: &[Span]) {
         self.literal_secrets(op);
         let Some(root) = root else {
             return;
         };
-        let Some(ty) = self.walk(root, op) else {
+        let Some(ty) = self.walk(root, op, key_spans) else {
             return;
         };
         match &op.kind {
@@ -203,10 +205,10 @@ impl Checker<'_> {
     }
 
     /// The type at the op's path, reporting the first step the schema does not allow.
-    fn walk(&mut self, root: TypeId, op: &Op) -> Option<TypeId> {
+    fn walk(&mut self, root: TypeId, op: &Op, key_spans: &[Span]) -> Option<TypeId> {
         let mut ty = root;
         for (index, &key) in op.path.iter().enumerate() {
-            let at = Loc::new(op.origin.file, op.key_spans[index]);
+            let at = Loc::new(op.origin.file, key_spans[index]);
             match self.schema.step(ty, key) {
                 Step::Found(next) => ty = next,
                 Step::Open => return None,
@@ -328,7 +330,7 @@ impl Checker<'_> {
         let (OpKind::Set(node) | OpKind::Append(node)) = &op.kind else {
             return;
         };
-        let mut prefix = op.path.clone();
+        let mut prefix = op.path.to_vec();
         let names = self.names;
         let mut found = Vec::new();
         node.for_each_leaf(&mut prefix, &mut |path, leaf| {

@@ -400,7 +400,7 @@ fn statements(analysis: &Analysis, id: DeclId) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for op in layer.properties.iter().chain(&layer.ops) {
         match &op.kind {
-            OpKind::Set(node) => node.for_each_leaf(&mut op.path.clone(), &mut |path, leaf| {
+            OpKind::Set(node) => node.for_each_leaf(&mut op.path.to_vec(), &mut |path, leaf| {
                 out.insert(path_text(path, names), value_text(leaf, names));
             }),
             OpKind::Append(node) => {

@@ -4,9 +4,11 @@
 
 mod values;
 
+use std::sync::{Arc, LazyLock};
+
 use super::error::ResolveError;
 use super::value::{DeclId, Node, Origin};
-use crate::intern::{Interner, Symbol};
+use crate::intern::{Interner, Paths, Symbol};
 use crate::source::{FileId, Loc, Span};
 use crate::syntax::ast::{self, BoundTarget, CompareOp, DeclKind, StatementKind, ValueKind};
 
@@ -40,16 +42,30 @@ pub struct Layer {
     /// Operations on the hub's properties (chart, cluster, domain, display_name, secrets).
     pub properties: Vec<Op>,
     pub policy: Policy,
+    /// The spans of the keys of every operation's path, one operation after another: one list
+    /// per declaration rather than one per operation ([`Layer::key_spans`]).
+    key_spans: Vec<Span>,
+}
+
+impl Layer {
+    /// The span of each key of the path of `op`, one of this layer's operations, for errors
+    /// about one step.
+    pub fn key_spans(&self, op: &Op) -> &[Span] {
+        let start = op.key_spans as usize;
+        &self.key_spans[start..start + op.path.len()]
+    }
 }
 
 #[derive(Debug)]
 pub struct Op {
-    pub path: Vec<Symbol>,
-    /// The span of each key of `path`, for errors about one step.
-    pub key_spans: Vec<Span>,
+    /// Shared with every other operation on the same path ([`Paths`]).
+    pub path: Arc<[Symbol]>,
+    /// Where the spans of the keys of `path` start in its layer's list.
+    key_spans: u32,
     pub kind: OpKind,
     pub origin: Origin,
-    pub notes: Notes,
+    /// Shared with the other statements its annotations apply to.
+    pub notes: Arc<Notes>,
 }
 
 #[derive(Debug)]
@@ -67,6 +83,9 @@ pub struct Notes {
     pub expires: Option<(u16, u8, u8)>,
     pub deprecated: Option<String>,
 }
+
+/// The notes of a statement without annotations in a block without any: most statements.
+static NO_NOTES: LazyLock<Arc<Notes>> = LazyLock::new(Arc::default);
 
 impl Notes {
     /// These notes, with what they leave out taken from `outer`.
@@ -137,6 +156,8 @@ pub struct Budget {
 /// Lowers the body of one declaration.
 pub struct Lowering<'a> {
     pub names: &'a mut Interner,
+    /// The paths of the operations of every declaration, each stored once.
+    pub paths: &'a mut Paths,
     pub errors: &'a mut Vec<ResolveError>,
     pub file: FileId,
     pub decl: DeclId,
@@ -151,13 +172,10 @@ impl Lowering<'_> {
         };
         let mut prefix = Vec::new();
         let mut prefix_spans = Vec::new();
-        self.block(
-            body,
-            &mut prefix,
-            &mut prefix_spans,
-            &Notes::default(),
-            &mut layer,
-        );
+        self.block(body, &mut prefix, &mut prefix_spans, &NO_NOTES, &mut layer);
+        layer.ops.shrink_to_fit();
+        layer.properties.shrink_to_fit();
+        layer.key_spans.shrink_to_fit();
         layer
     }
 
@@ -178,7 +196,7 @@ impl Lowering<'_> {
         block: &ast::Block,
         prefix: &mut Vec<Symbol>,
         prefix_spans: &mut Vec<Span>,
-        outer: &Notes,
+        outer: &Arc<Notes>,
         layer: &mut Layer,
     ) {
         for statement in &block.statements {
@@ -191,7 +209,7 @@ impl Lowering<'_> {
         statement: &ast::Statement,
         prefix: &mut Vec<Symbol>,
         prefix_spans: &mut Vec<Span>,
-        outer: &Notes,
+        outer: &Arc<Notes>,
         layer: &mut Layer,
     ) {
         // Every pass over a values tree recurses along its paths: their depth is bounded here,
@@ -216,7 +234,7 @@ impl Lowering<'_> {
             return;
         }
         // Annotations on a block apply to every statement in it, unless one says otherwise.
-        let notes = self.notes(&statement.annotations).or(outer);
+        let notes = self.notes(&statement.annotations, outer);
         match &statement.kind {
             StatementKind::Assign { path, value } | StatementKind::Append { path, value } => {
                 let Some(node) = self.value(value) else {
@@ -343,17 +361,24 @@ impl Lowering<'_> {
     fn push_op(
         &mut self,
         path: &ast::Path,
-        prefix: &[Symbol],
+        prefix: &mut Vec<Symbol>,
         prefix_spans: &[Span],
         kind: OpKind,
         span: Span,
-        notes: Notes,
+        notes: Arc<Notes>,
         layer: &mut Layer,
     ) {
-        let full = self.full_path(path, prefix);
-        let mut key_spans = Vec::with_capacity(full.len());
-        key_spans.extend_from_slice(prefix_spans);
-        key_spans.extend(path.keys.iter().map(|key| key.span));
+        // The prefix is extended in place, so interning a path already seen allocates nothing.
+        let depth = prefix.len();
+        for key in &path.keys {
+            let key = self.names.intern(&key.name);
+            prefix.push(key);
+        }
+        let full = self.paths.intern(prefix);
+        prefix.truncate(depth);
+        let key_spans = layer.key_spans.len() as u32;
+        layer.key_spans.extend_from_slice(prefix_spans);
+        layer.key_spans.extend(path.keys.iter().map(|key| key.span));
         let first = self.names.resolve(full[0]);
         let property = PROPERTY_KEYS.iter().copied().find(|key| *key == first);
         let op = Op {
@@ -393,7 +418,12 @@ impl Lowering<'_> {
         layer.properties.push(op);
     }
 
-    fn notes(&mut self, annotations: &[ast::Annotation]) -> Notes {
+    /// The notes of a statement: those of its annotations, then those of the blocks around it
+    /// (`outer`), which a statement without annotations shares.
+    fn notes(&mut self, annotations: &[ast::Annotation], outer: &Arc<Notes>) -> Arc<Notes> {
+        if annotations.is_empty() {
+            return outer.clone();
+        }
         let mut notes = Notes::default();
         for annotation in annotations {
             let name = annotation.name.name.as_str();
@@ -434,7 +464,7 @@ impl Lowering<'_> {
                 _ => {}
             }
         }
-        notes
+        Arc::new(notes.or(outer))
     }
 
     fn bound(&mut self, bound: &ast::Bound) -> Option<Bound> {

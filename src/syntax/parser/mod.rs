@@ -15,7 +15,7 @@ mod statements;
 
 use super::ast::{Annotation, Block, Doc, File, Item, ItemKind};
 use super::error::{SyntaxError, source_span};
-use super::lexical::{Cx, PErr, PResult, scan_comments, sp, sp_nl};
+use super::lexical::{Cx, PErr, PResult, exact, scan_comments, sp, sp_nl};
 use super::values::annotation;
 use crate::source::Span;
 use items::{item, starts_item};
@@ -87,7 +87,7 @@ pub fn file<'a>(cx: &Cx<'a>) -> File {
     }
     File {
         inner_docs,
-        items,
+        items: exact(items),
         comments,
     }
 }
@@ -139,7 +139,7 @@ pub fn braced<'a, T>(
             report_dangling(cx, &doc);
             return (
                 after_close,
-                elements,
+                exact(elements),
                 Span::new(open, cx.offset(after_close)),
             );
         }
@@ -156,7 +156,7 @@ pub fn braced<'a, T>(
                     open: source_span(Span::new(open, open + 1)),
                 });
             }
-            return (rest, elements, Span::new(open, cx.offset(rest)));
+            return (rest, exact(elements), Span::new(open, cx.offset(rest)));
         }
         let start = rest;
         let (after_annotations, annotations) = annotations(cx, rest);
@@ -270,7 +270,7 @@ fn annotations<'a>(cx: &Cx<'a>, mut input: &'a str) -> (&'a str, Vec<Annotation>
         };
         input = sp_nl(cx, after);
     }
-    (input, found)
+    (input, exact(found))
 }
 
 /// Skips an annotation that did not parse: `@`, its name, and its arguments up to the `)` that
