@@ -31,11 +31,23 @@ pub fn render_all(
 ) -> String {
     let masked = masked_credentials(diagnostics, sources, format);
     let sources = masked.as_ref().unwrap_or(sources);
-    let mut out = String::new();
-    for diagnostic in diagnostics {
-        out.push_str(&render(diagnostic, sources, format, color));
-    }
-    out
+    let shown: Vec<&Diagnostic> = diagnostics.iter().collect();
+    render_each(&shown, sources, format, color)
+}
+
+/// Renders each diagnostic on every core (each report is made on its own), joined in order.
+fn render_each(
+    diagnostics: &[&Diagnostic],
+    sources: &SourceMap,
+    format: Format,
+    color: bool,
+) -> String {
+    use rayon::prelude::*;
+    let rendered: Vec<String> = diagnostics
+        .par_iter()
+        .map(|diagnostic| render(diagnostic, sources, format, color))
+        .collect();
+    rendered.concat()
 }
 
 /// The codes whose primary span is a credential: human reports, which quote the source around
@@ -76,7 +88,7 @@ pub fn render_limited(
     let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     // Codes past the limit, in the order their first hidden diagnostic came.
     let mut hidden: Vec<(&str, usize)> = Vec::new();
-    let mut out = String::new();
+    let mut kept: Vec<&Diagnostic> = Vec::new();
     for diagnostic in diagnostics {
         if !diagnostic.is_error() {
             let count = shown.entry(&diagnostic.code).or_default();
@@ -89,8 +101,9 @@ pub fn render_limited(
             }
             *count += 1;
         }
-        out.push_str(&render_human(diagnostic, sources, color));
+        kept.push(diagnostic);
     }
+    let mut out = render_each(&kept, sources, Format::Human, color);
     for (code, n) in hidden {
         let kind = if n == 1 { "warning" } else { "warnings" };
         out.push_str(&format!(
