@@ -3,4 +3,5 @@
 //! renderers turn it into text, Markdown, JSON, HTML or GitHub annotations.
 
 pub mod diff;
+pub mod doc;
 pub mod drift;
