@@ -100,7 +100,7 @@ fn index(doc: &FleetDoc) -> String {
             let extends = layer
                 .extends
                 .last()
-                .map(|(kind, name)| layer_link(doc, "", *kind, name))
+                .map(|(kind, name)| layer_link(doc, *kind, name))
                 .unwrap_or_default();
             let policy = if kind == DeclKind::Mixin {
                 format!("sets {}", layer.values.len())
@@ -137,7 +137,7 @@ fn index(doc: &FleetDoc) -> String {
             escape(&cluster.name),
             escape(cluster.provider.as_deref().unwrap_or("")),
             cluster.n_communities,
-            place_link("", &cluster.place),
+            place_link(&cluster.place),
             summary(cluster.doc.as_deref()),
         );
     }
@@ -220,13 +220,13 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
     let _ = writeln!(
         body,
         "<tr><th>declared at</th><td>{}</td></tr>",
-        place_link("", &layer.place)
+        place_link(&layer.place)
     );
     if !layer.extends.is_empty() {
         let chain: Vec<String> = layer
             .extends
             .iter()
-            .map(|(kind, name)| layer_link(doc, "", *kind, name))
+            .map(|(kind, name)| layer_link(doc, *kind, name))
             .collect();
         let _ = writeln!(
             body,
@@ -238,7 +238,7 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
         let children: Vec<String> = layer
             .extended_by
             .iter()
-            .map(|(kind, name)| layer_link(doc, "", *kind, name))
+            .map(|(kind, name)| layer_link(doc, *kind, name))
             .collect();
         let _ = writeln!(
             body,
@@ -273,7 +273,7 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
             },
             budget.declared_in.0.keyword(),
             escape(&budget.declared_in.1),
-            place_link("", &budget.place),
+            place_link(&budget.place),
         );
     }
     body.push_str("</table>\n");
@@ -326,12 +326,12 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td><code class=\"value\">{}</code></td><td>{}</td><td>{} {}<br>{}</td><td>{}</td></tr>",
-            path_link("", &value.path),
+            path_link(&value.path),
             escape(&value.value),
             value.rule.unwrap_or(""),
             value.set_in.0.keyword(),
-            layer_link(doc, "", value.set_in.0, &value.set_in.1),
-            place_link("", &value.place),
+            layer_link(doc, value.set_in.0, &value.set_in.1),
+            place_link(&value.place),
             about(value.doc.as_deref(), &value.path),
         );
     }
@@ -354,12 +354,12 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
             let archetype = community
                 .archetype
                 .as_deref()
-                .map(|name| layer_link(doc, "", DeclKind::Archetype, name))
+                .map(|name| layer_link(doc, DeclKind::Archetype, name))
                 .unwrap_or_default();
             let mixins: Vec<String> = community
                 .mixins
                 .iter()
-                .map(|name| layer_link(doc, "", DeclKind::Mixin, name))
+                .map(|name| layer_link(doc, DeclKind::Mixin, name))
                 .collect();
             let _ = writeln!(
                 body,
@@ -368,7 +368,7 @@ fn layer_html(doc: &FleetDoc, layer: &LayerDoc, name: &str) -> String {
                 escape(community.cluster.as_deref().unwrap_or("")),
                 escape(community.domain.as_deref().unwrap_or("")),
                 mixins.join(", "),
-                place_link("", &community.place),
+                place_link(&community.place),
             );
         }
         body.push_str("</table>\n");
@@ -397,7 +397,7 @@ fn rules_section(body: &mut String, id: &str, title: &str, intro: &str, rules: &
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} <code>{}</code><br>{}</td><td>{}</td></tr>",
-            path_link("", &rule.path),
+            path_link(&rule.path),
             rule.path
                 .ty
                 .as_deref()
@@ -406,7 +406,7 @@ fn rules_section(body: &mut String, id: &str, title: &str, intro: &str, rules: &
             bounds.join(", "),
             rule.declared_in.0.keyword(),
             escape(&rule.declared_in.1),
-            place_link("", &rule.place),
+            place_link(&rule.place),
             about(rule.doc.as_deref(), &rule.path),
         );
     }
@@ -424,7 +424,7 @@ fn schema_html(doc: &FleetDoc, schema: &SchemaDoc, name: &str) -> String {
         body.push_str(&prose(text));
     }
     if let Some(place) = &schema.place {
-        let _ = writeln!(body, "<p>Declared at {}.</p>", place_link("", place));
+        let _ = writeln!(body, "<p>Declared at {}.</p>", place_link(place));
     }
     body.push_str("<table class=\"schema\">\n<tr><th>path</th><th>type</th><th>about</th><th>declared at</th></tr>\n");
     for field in &schema.fields {
@@ -467,11 +467,7 @@ fn schema_html(doc: &FleetDoc, schema: &SchemaDoc, name: &str) -> String {
             field.anchor,
             escape(&field.path).replace('.', ".<wbr>"),
             field.doc.as_deref().map(inline).unwrap_or_default(),
-            field
-                .place
-                .as_ref()
-                .map(|place| place_link("", place))
-                .unwrap_or_default(),
+            field.place.as_ref().map(place_link).unwrap_or_default(),
         );
     }
     body.push_str("</table>\n");
@@ -480,18 +476,18 @@ fn schema_html(doc: &FleetDoc, schema: &SchemaDoc, name: &str) -> String {
 }
 
 /// A path, linked to the field of the schema that documents it.
-fn path_link(up: &str, path: &PathDoc) -> String {
+fn path_link(path: &PathDoc) -> String {
     let code = format!("<code>{}</code>", escape(&path.text).replace('.', ".<wbr>"));
     match &path.schema {
-        Some((page, anchor)) => format!("<a href=\"{up}{page}.html#{anchor}\">{code}</a>"),
+        Some((page, anchor)) => format!("<a href=\"{page}.html#{anchor}\">{code}</a>"),
         None => code,
     }
 }
 
 /// `file:line`, linked to that line of the file's page.
-fn place_link(up: &str, place: &Place) -> String {
+fn place_link(place: &Place) -> String {
     format!(
-        "<a class=\"place\" href=\"{up}{}#L{}\">{}:{}</a>",
+        "<a class=\"place\" href=\"{}#L{}\">{}:{}</a>",
         escape(&source_page(&place.file, ".html")),
         place.line,
         escape(&place.file),
@@ -499,12 +495,9 @@ fn place_link(up: &str, place: &Place) -> String {
     )
 }
 
-fn layer_link(doc: &FleetDoc, up: &str, kind: DeclKind, name: &str) -> String {
+fn layer_link(doc: &FleetDoc, kind: DeclKind, name: &str) -> String {
     match layer_page(doc, kind, name) {
-        Some(page) => format!(
-            "<a href=\"{up}{page}.html\"><code>{}</code></a>",
-            escape(name)
-        ),
+        Some(page) => format!("<a href=\"{page}.html\"><code>{}</code></a>", escape(name)),
         None => format!("<code>{}</code>", escape(name)),
     }
 }
@@ -553,18 +546,4 @@ fn inline(text: &str) -> String {
     out
 }
 
-/// Text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::report::html_escape as escape;

@@ -361,20 +361,7 @@ fn summary(doc: Option<&str>) -> String {
 
 /// A code span holding `text` whatever backticks it contains.
 fn code(text: &str) -> String {
-    let text = text.replace('\n', " ");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
+    crate::report::markdown_code_span(&text.replace('\n', " "))
 }
 
 /// Doc text as Markdown: written as Markdown already, with HTML's brackets escaped so no tag

@@ -62,9 +62,12 @@ fn layer_page<'a>(
         .map(|layer| layer.page.as_str())
 }
 
+/// Where a path is shown: its field in the schema reference (page, anchor), and the pages.
+type Shown<'a> = (Option<&'a (String, String)>, Vec<&'a LayerDoc>);
+
 /// Every path the pages show, with the pages that show it: what the index searches.
-fn all_paths(doc: &FleetDoc) -> BTreeMap<&str, (Option<&(String, String)>, Vec<&LayerDoc>)> {
-    let mut found: BTreeMap<&str, (Option<&(String, String)>, Vec<&LayerDoc>)> = BTreeMap::new();
+fn all_paths(doc: &FleetDoc) -> BTreeMap<&str, Shown<'_>> {
+    let mut found: BTreeMap<&str, Shown<'_>> = BTreeMap::new();
     for layer in &doc.layers {
         let paths = layer
             .tunables
@@ -84,7 +87,7 @@ fn all_paths(doc: &FleetDoc) -> BTreeMap<&str, (Option<&(String, String)>, Vec<&
     found
 }
 
-/// `DIR/.hubc-output`'s neighbours: what a source file's page is called.
+/// What the page (or, for Markdown, the copy) of a fleet file is called.
 fn source_page(name: &str, extension: &str) -> String {
     format!("source/{}{extension}", name)
 }
