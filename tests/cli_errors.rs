@@ -88,6 +88,7 @@ fn cases(scratch: &std::path::Path) -> Vec<Case> {
         // A fleet with no `.hub` files, which only `hubc check` accepts.
         case(&["build", empty, "--out", &out], "hub::cli::empty_fleet", 1),
         case(&["drift", empty], "hub::cli::empty_fleet", 1),
+        case(&["doc", empty, "--out", &out], "hub::cli::empty_fleet", 1),
         case(
             &["explain", "--fleet", empty, "leap/staging"],
             "hub::cli::empty_fleet",

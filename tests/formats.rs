@@ -34,6 +34,11 @@ fn arguments(command: &str, scratch: &Path) -> Vec<String> {
         "drift" => vec![root.join("examples/fleet").display().to_string()],
         // The proxy's memory raised, as in the README: stale overrides to annotate.
         "diff" => vec!["--base".into(), at("base"), at("fleet")],
+        "doc" => vec![
+            root.join("examples/fleet").display().to_string(),
+            "--out".into(),
+            at("out"),
+        ],
         "lsp" => Vec::new(),
         other => panic!("no arguments for `{other}`"),
     };
@@ -111,6 +116,11 @@ fn assert_printed(command: &str, format: &str, ran: &Ran) {
         ("diff", "human" | "text") => assert!(ran.stdout.starts_with("hubc diff: "), "{shown}"),
         ("drift" | "diff", "markdown") => assert!(ran.stdout.starts_with("## "), "{shown}"),
         ("drift", "html") => assert!(ran.stdout.starts_with("<!DOCTYPE html>"), "{shown}"),
+        // The pages are files; the summary names them.
+        ("doc", _) => {
+            assert_eq!(ran.code, 0, "{shown}");
+            assert!(ran.stderr.starts_with("documented "), "{shown}");
+        }
         (_, "json") => {
             let lines = json_lines(&ran.stdout);
             assert!(!lines.is_empty(), "{shown}");

@@ -43,6 +43,7 @@ macro_rules! outln {
 mod build;
 mod check;
 mod diff;
+mod doc;
 mod drift;
 mod error;
 mod explain;
@@ -188,6 +189,19 @@ pub enum Command {
         #[arg(default_value = ".")]
         fleet: PathBuf,
     },
+    /// Write the documentation of a fleet for the people who use it: a page per archetype
+    /// (what a community gets, what it may change and within which bounds, what is locked, the
+    /// identity settings, the budget, the communities), per platform and mixin, the schema
+    /// reference and an index; HTML, or Markdown with `--format markdown`.
+    #[command(after_help = EXIT_CODES)]
+    Doc {
+        /// The fleet: a directory, or a file and its imports.
+        #[arg(default_value = ".")]
+        fleet: PathBuf,
+        /// The directory to write the pages into; replaced whole, when hubc wrote it.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// Import a fleet of YAML values files and Terraform variables as `.hub` files.
     #[command(after_help = EXIT_CODES)]
     Import {
@@ -224,6 +238,7 @@ impl Command {
             Command::Explain { .. } => "explain",
             Command::Build { .. } => "build",
             Command::Diff { .. } => "diff",
+            Command::Doc { .. } => "doc",
             Command::Import { .. } => "import",
             Command::Fmt { .. } => "fmt",
             Command::Lsp => "lsp",
@@ -245,6 +260,7 @@ impl Command {
             Command::Explain { .. } => &[Human, Text, Json, Github],
             Command::Drift { .. } => &[Human, Text, Markdown, Json, Html],
             Command::Diff { .. } => &[Human, Text, Markdown, Json, Github],
+            Command::Doc { .. } => &[Human, Markdown, Html],
             Command::Lsp => &[Human],
         }
     }
@@ -293,6 +309,7 @@ pub fn run() -> ExitCode {
         } => explain::run(&cx, &community, path.as_deref(), &fleet),
         Command::Build { fleet, out, check } => build::run(&cx, &fleet, &out, check),
         Command::Diff { base, fleet } => diff::run(&cx, &base, &fleet),
+        Command::Doc { fleet, out } => doc::run(&cx, &fleet, &out),
         Command::Import { directory, out } => import::run(&cx, &directory, &out),
         Command::Fmt { check, paths } => fmt::run(&cx, check, &paths),
         Command::Lsp => lsp::run(&cx),

@@ -133,6 +133,7 @@ pub const FORMATS: &[(&str, &[&str])] = &[
     ("explain", &["human", "text", "json", "github"]),
     ("drift", &["human", "text", "markdown", "json", "html"]),
     ("diff", &["human", "text", "markdown", "json", "github"]),
+    ("doc", &["human", "markdown", "html"]),
     ("lsp", &["human"]),
 ];
 

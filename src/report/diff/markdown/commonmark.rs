@@ -13,21 +13,7 @@ pub(super) fn code(text: &str) -> String {
     if text.is_empty() {
         return "(empty)".to_string();
     }
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = text.starts_with('`')
-        || text.ends_with('`')
-        || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
-    if pad {
-        format!("{fence} {text} {fence}")
-    } else {
-        format!("{fence}{text}{fence}")
-    }
+    crate::report::markdown_code_span(&text)
 }
 
 /// A code span in a table cell: GitHub splits a row at every `|` that is not escaped, even
