@@ -30,15 +30,8 @@ fn doc(fleet: &Path, out: &Path, format: &str) -> (i32, String) {
     )
 }
 
-/// Every file under `directory` with its bytes, by relative path.
 fn files(directory: &Path) -> BTreeMap<String, Vec<u8>> {
-    common::files_under(directory)
-        .into_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(directory).unwrap().display().to_string();
-            (relative, std::fs::read(&path).unwrap())
-        })
-        .collect()
+    common::file_tree(directory)
 }
 
 /// The links of a page: `href="..."` in HTML, `](...)` and `](<...>)` in Markdown.

@@ -33,13 +33,7 @@ fn stderr(output: &Output) -> String {
 }
 
 fn tree(directory: &Path) -> BTreeMap<String, Vec<u8>> {
-    common::files_under(directory)
-        .into_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(directory).unwrap().display().to_string();
-            (relative, std::fs::read(&path).unwrap())
-        })
-        .collect()
+    common::file_tree(directory)
 }
 
 /// A small deterministic generator of choices (64-bit LCG, high bits).

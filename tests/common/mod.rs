@@ -233,6 +233,17 @@ pub fn run_hubc(arguments: &[&str]) -> std::process::Output {
         .expect("hubc runs")
 }
 
+/// Every file under `directory` with its bytes, by path relative to it.
+pub fn file_tree(directory: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_under(directory)
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(directory).unwrap().display().to_string();
+            (relative, std::fs::read(&path).unwrap())
+        })
+        .collect()
+}
+
 /// What a run printed on stderr.
 pub fn stderr_text(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
