@@ -16,7 +16,7 @@ impl Symbol {
 /// The table of interned strings of one compilation.
 #[derive(Debug, Default)]
 pub struct Interner {
-    ids: HashMap<Arc<str>, Symbol>,
+    ids: FastMap<Arc<str>, Symbol>,
     strings: Vec<Arc<str>>,
 }
 

@@ -40,3 +40,4 @@ pub mod schema;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod timings;

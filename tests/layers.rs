@@ -8,7 +8,7 @@ mod common;
 
 /// The layers, lowest first. `main.rs` and `cli/` (and the editor server) are above them all.
 const LAYERS: &[&[&str]] = &[
-    &["source", "stdlib"],
+    &["source", "stdlib", "timings"],
     &["diagnostics", "intern"],
     &["syntax"],
     &["format", "schema"],

@@ -6,6 +6,7 @@ pub mod gaps;
 pub mod query;
 pub mod store;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,6 +27,10 @@ pub struct Session {
     /// The trees of texts parsed before: a session made from another's cache
     /// ([`Session::reusing`]) parses only the files whose text changed.
     pub parses: ParseCache,
+    /// Whether [`analyze`] lets the files' trees go once it has resolved them: set by a
+    /// command that runs once and needs only what analysis makes of them, so that the memory
+    /// of the trees serves the passes after resolution (each file keeps its [`Shape`]).
+    pub release_trees: bool,
 }
 
 /// Parsed trees by the text they were parsed from.
@@ -79,6 +84,35 @@ pub struct LoadedFile {
     /// with dots, such as `archetypes.course`.
     pub module: String,
     pub parsed: Arc<Parsed>,
+    pub shape: Shape,
+}
+
+/// What a file declares, in numbers: kept when its tree is let go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub n_items: usize,
+    pub n_communities: usize,
+    /// Whether it declares nothing but communities (and imports): no layer, cluster or type.
+    pub only_communities: bool,
+}
+
+impl Shape {
+    fn of(file: &syntax::ast::File) -> Shape {
+        use syntax::ast::{DeclKind, ItemKind};
+        let is_community = |kind: &ItemKind| matches!(kind, ItemKind::Decl(decl) if decl.kind == DeclKind::Community);
+        Shape {
+            n_items: file.items.len(),
+            n_communities: file
+                .items
+                .iter()
+                .filter(|item| is_community(&item.kind))
+                .count(),
+            only_communities: file
+                .items
+                .iter()
+                .all(|item| is_community(&item.kind) || matches!(item.kind, ItemKind::Import(_))),
+        }
+    }
 }
 
 impl Session {
@@ -106,10 +140,20 @@ impl Session {
     }
 
     pub fn n_declarations(&self) -> usize {
+        self.files.iter().map(|file| file.shape.n_items).sum()
+    }
+
+    /// Takes each file's tree out of the session, leaving its syntax errors and what its
+    /// broken parts lost (see [`Session::release_trees`]); `None` for a tree shared with
+    /// something else, which stays.
+    fn take_trees(&mut self) -> Vec<Option<syntax::ast::File>> {
+        self.parses = ParseCache::default();
         self.files
-            .iter()
-            .map(|file| file.parsed.file.items.len())
-            .sum()
+            .iter_mut()
+            .map(|loaded| {
+                Arc::get_mut(&mut loaded.parsed).map(|parsed| std::mem::take(&mut parsed.file))
+            })
+            .collect()
     }
 }
 
@@ -173,11 +217,13 @@ fn commit(
             .chain(&parsed.errors)
             .map(|error| Diagnostic::from_miette(id, error)),
     );
+    let shape = Shape::of(&parsed.file);
     session.files.push(LoadedFile {
         id,
         path,
         module,
         parsed,
+        shape,
     });
 }
 
@@ -242,6 +288,19 @@ fn gaps_of(session: &Session, fleet: &Fleet) -> gaps::Gaps {
     gaps::Gaps::new(&broken, unreadable, &refused, fleet)
 }
 
+/// A file's tree, unless it was declared and let go.
+fn present<'a>(tree: &'a Option<Cow<'_, syntax::ast::File>>) -> Option<&'a syntax::ast::File> {
+    tree.as_deref()
+}
+
+fn input<'a>(loaded: &LoadedFile, tree: &'a syntax::ast::File) -> FileInput<'a> {
+    FileInput {
+        file: loaded.id,
+        module: loaded.module.clone(),
+        ast: tree,
+    }
+}
+
 /// A checked fleet: the resolved declarations, their schema and their drift.
 #[derive(Debug)]
 pub struct Analysis {
@@ -272,38 +331,74 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let mut check_errors = Vec::new();
     // Standard modules first: a fleet type that takes a standard type's name is the one
     // reported, and the standard types keep their meaning.
-    let mut ordered: Vec<&LoadedFile> = session.files.iter().filter(|f| analysed(f)).collect();
-    ordered.sort_by_key(|loaded| !loaded.module.starts_with("std."));
+    // A session that lets its trees go gives them up here (each file keeps its syntax errors
+    // and what its broken parts lost), and each goes once its file is declared: the trees of a
+    // fleet are never all held beside what is made of them.
+    let mut taken = if session.release_trees {
+        session.take_trees()
+    } else {
+        Vec::new()
+    };
+    let mut trees: Vec<(&LoadedFile, Option<Cow<'_, syntax::ast::File>>)> = session
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, loaded)| analysed(loaded))
+        .map(|(index, loaded)| {
+            let tree = match taken.get_mut(index).and_then(Option::take) {
+                Some(owned) => Cow::Owned(owned),
+                None => Cow::Borrowed(&loaded.parsed.file),
+            };
+            (loaded, Some(tree))
+        })
+        .collect();
+    let mut ordered: Vec<&(&LoadedFile, Option<Cow<'_, syntax::ast::File>>)> =
+        trees.iter().collect();
+    ordered.sort_by_key(|(loaded, _)| !loaded.module.starts_with("std."));
     let type_sources: Vec<schema::TypeSource<'_>> = ordered
         .into_iter()
-        .flat_map(|loaded| {
-            loaded
-                .parsed
-                .file
-                .items
-                .iter()
+        .flat_map(|(loaded, tree)| {
+            present(tree)
+                .into_iter()
+                .flat_map(|file| file.items.iter())
                 .map(move |item| schema::TypeSource {
                     file: loaded.id,
                     item,
                 })
         })
         .collect();
+    let phase = crate::timings::phase("schema");
     let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
-    let inputs: Vec<FileInput<'_>> = session
-        .files
+    drop(phase);
+    let inputs: Vec<FileInput<'_>> = trees
         .iter()
-        .filter(|f| analysed(f))
-        .map(|loaded| FileInput {
-            file: loaded.id,
-            module: loaded.module.clone(),
-            ast: &loaded.parsed.file,
-        })
+        .filter_map(|(loaded, tree)| Some(input(loaded, present(tree)?)))
         .collect();
-    let (fleet, resolve_errors) = resolve::resolve(&inputs, &schema, &mut names);
+    let mut resolution = resolve::Resolution::new(&inputs);
+    drop(inputs);
+    let phase = crate::timings::phase("declare");
+    for (loaded, tree) in &mut trees {
+        if let Some(tree) = tree.take() {
+            resolution.declare(&input(loaded, &tree), &mut names);
+            if let Cow::Owned(tree) = tree {
+                // Freed on another core, while this one declares the next file.
+                rayon::spawn(move || drop(tree));
+            }
+        }
+    }
+    drop(phase);
+    drop(trees);
+    let (fleet, resolve_errors) = resolution.finish(&schema, &mut names);
+    let phase = crate::timings::phase("typecheck");
     check_errors.extend(crate::check::typecheck::check(&fleet, &schema, &names));
+    drop(phase);
+    let phase = crate::timings::phase("drift");
     let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
+    drop(phase);
+    let phase = crate::timings::phase("policy");
     let (policy_check_errors, declared_policy_errors) =
         crate::check::policy::validate(&fleet, &schema, &names, today);
+    drop(phase);
     check_errors.extend(policy_check_errors);
     policy_errors.extend(declared_policy_errors);
     let mut found: Vec<Diagnostic> = resolve_errors

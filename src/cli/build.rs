@@ -18,8 +18,12 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let source_name = |name: &str| relative_name(Path::new(name), &root);
     // The fleet's files, read and digested, and the output directory, locked, with what the
     // build that wrote it recorded (`driver::cache`).
+    let phase = hubc::timings::phase("read fleet");
     let inputs = driver::cache::fleet_inputs(fleet, today);
+    drop(phase);
+    let phase = hubc::timings::phase("open output");
     let mut directory = OutputDir::open(out);
+    drop(phase);
     if let Ok(directory) = &mut directory
         && !directory.recovered.is_empty()
     {
@@ -54,18 +58,25 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
             return finish(cx, out, directory, built);
         }
     }
+    let phase = hubc::timings::phase("parse");
     let mut session = match &inputs {
         Some(inputs) => driver::cache::load(inputs),
         None => load_fleet("build", fleet, &fleet.display().to_string()),
     };
+    session.release_trees = true;
+    drop(phase);
     let analysis = driver::analyze(&mut session, today);
+    let phase = hubc::timings::phase("emit");
     let output = analysis
         .as_ref()
         .map(|analysis| emit(&session, analysis, &root));
+    drop(phase);
+    let phase = hubc::timings::phase("record");
     let record = match (&inputs, &analysis) {
         (Some(inputs), Some(analysis)) => driver::cache::record(inputs, &session, analysis),
         _ => None,
     };
+    drop(phase);
     let built = Built {
         session,
         output,
@@ -73,7 +84,9 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         record,
         n_rebuilt: None,
     };
-    finish(cx, out, directory, built)
+    let code = finish(cx, out, directory, built);
+    super::leave(analysis);
+    code
 }
 
 /// What a build made, to write.
@@ -120,11 +133,11 @@ fn finish(
     cx: &Context,
     out: &Path,
     directory: Result<OutputDir, IoError>,
-    built: Built,
+    mut built: Built,
 ) -> ExitCode {
     let session = &built.session;
     let tally = Tally::of(&session.diagnostics);
-    let output = match built.output {
+    let output = match &built.output {
         Some(output) if tally.errors == 0 => output,
         _ => {
             print_diagnostics(session, cx);
@@ -132,7 +145,9 @@ fn finish(
             return ExitCode::from(1);
         }
     };
+    let phase = hubc::timings::phase("print diagnostics");
     print_diagnostics(session, cx);
+    drop(phase);
     let failed = |error: IoError| {
         let mut failure = Session::default();
         driver::report_output_error(&mut failure, out, error);
@@ -159,9 +174,11 @@ fn finish(
     let new_output = driver::NewOutput {
         files: &output.files,
         owners: &output.owners,
-        kept: built.kept,
+        kept: std::mem::take(&mut built.kept),
     };
+    let phase = hubc::timings::phase("write");
     let written = directory.write(&new_output, built.record.as_ref(), &mut progress);
+    drop(phase);
     if shown {
         eprint!("\r\x1b[2K");
     }
@@ -184,6 +201,7 @@ fn finish(
         report.removed,
         elapsed(cx.started.elapsed()),
     );
+    super::leave(built);
     ExitCode::SUCCESS
 }
 

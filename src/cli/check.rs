@@ -13,12 +13,14 @@ pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
     let (mut n_files, mut n_declarations) = (0, 0);
     for path in paths {
         let mut session = driver::load_fleet(path);
-        driver::analyze(&mut session, today);
+        session.release_trees = true;
+        let analysis = driver::analyze(&mut session, today);
         let found = print_diagnostics(&session, cx);
         tally.errors += found.errors;
         tally.warnings += found.warnings;
         n_files += session.files.len();
         n_declarations += session.n_declarations();
+        leave((analysis, session));
     }
     eprintln!(
         "checked {} {}, {} {}: {} {}, {} {} in {}",

@@ -316,6 +316,13 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Lets `value` go without dropping it: a command about to return from `main` leaves its
+/// fleet-sized structures to the end of the process, which gives their memory back at once,
+/// rather than freeing them node by node (a tenth of a 10,000-community build).
+pub(crate) fn leave<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Whether human output is in colour: as asked, or on a terminal unless `NO_COLOR` is set.
 fn use_color(color: Color) -> bool {
     match color {

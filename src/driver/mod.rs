@@ -26,6 +26,7 @@ pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
 /// ([`crate::diagnostics::sort_canonically`]).
 pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Option<Analysis> {
     let analysis = crate::analysis::analyze(session, today)?;
+    let phase = crate::timings::phase("emit check");
     let found: Vec<Diagnostic> = crate::emit::check(&analysis)
         .iter()
         .map(Diagnostic::from_located)
@@ -33,6 +34,7 @@ pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Optio
         .collect();
     session.diagnostics.extend(found);
     crate::diagnostics::sort_canonically(&mut session.diagnostics);
+    drop(phase);
     Some(analysis)
 }
 

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ownership::Stamp;
+
 use super::*;
 
 mod ownership;
@@ -268,18 +270,23 @@ impl OutputDir {
                 .collect(),
             _ => ownership::check(directory, recorded_stamps.unwrap_or(&Default::default()))?,
         };
-        let mut entries: Vec<Entry<'_>> =
-            Vec::with_capacity(output.files.len() + output.kept.len());
-        for (relative, text) in output.files {
-            let hash = ownership::fnv1a(text.as_bytes());
-            entries.push(Entry {
-                relative,
-                hash,
-                owner: output.owners.get(relative).map_or("", String::as_str),
-                text: Some(text),
-                unchanged: before.get(relative) == Some(&hash),
-            });
-        }
+        use rayon::prelude::*;
+        // Hashed on every core: the hashes are a pass over every byte of the output.
+        let files: Vec<(&String, &String)> = output.files.iter().collect();
+        let mut entries: Vec<Entry<'_>> = files
+            .par_iter()
+            .map(|&(relative, text)| {
+                let hash = ownership::fnv1a(text.as_bytes());
+                Entry {
+                    relative,
+                    hash,
+                    owner: output.owners.get(relative).map_or("", String::as_str),
+                    text: Some(text),
+                    unchanged: before.get(relative) == Some(&hash),
+                }
+            })
+            .collect();
+        entries.reserve(output.kept.len());
         let previous = self.recorded.as_ref().filter(|_| self.intact);
         for relative in &output.kept {
             let kept = previous.and_then(|recorded| {
@@ -319,12 +326,15 @@ impl OutputDir {
                 .filter(|relative| !written.contains(relative))
                 .collect()
         };
+        let phase = crate::timings::phase("prepare write");
         let small_change = (n_changed + removed.len()) * 4 <= entries.len();
         let mut steps = swap::Steps::from_environment();
         steps.step();
         let patched = self.intact
             && small_change
             && patch::fits(&before, entries.iter().map(|entry| entry.relative));
+        drop(phase);
+        let phase = crate::timings::phase("put files");
         // The record of the output being replaced goes before it does.
         let result = if patched {
             record::remove(directory);
@@ -344,26 +354,31 @@ impl OutputDir {
             if applied.is_err() && !staging.join(".hubc-journal").exists() {
                 let _ = std::fs::remove_dir_all(&staging);
             }
-            applied.map(|_| ())
+            applied.map(|_| Vec::new())
         } else {
             replace_tree(directory, &entries, &marker, &mut steps, progress)
         };
-        result.map_err(|error| output_error(directory, error))?;
+        drop(phase);
+        // The stamps of the files written, as they were written (none for a patch).
+        let written = result.map_err(|error| output_error(directory, error))?;
         if let Some(record) = record {
             let stamps = recorded_stamps.filter(|_| self.intact);
             let listed: Vec<record::Entry<'_>> = entries
                 .iter()
-                .map(|entry| record::Entry {
+                .enumerate()
+                .map(|(index, entry)| record::Entry {
                     relative: entry.relative,
                     hash: entry.hash,
                     owner: entry.owner,
                     stamp: stamps
                         .filter(|_| entry.unchanged)
                         .and_then(|stamps| stamps.get(entry.relative))
-                        .map(|(_, stamp)| *stamp),
+                        .map(|(_, stamp)| *stamp)
+                        .or_else(|| written.get(index).copied().flatten()),
                 })
                 .collect();
             // Without it the next build builds again; nothing is lost.
+            let _phase = crate::timings::phase("write record");
             let _ = record::write(directory, &marker, &listed, record);
         }
         let unchanged = entries.iter().filter(|entry| entry.unchanged).count();
@@ -387,14 +402,14 @@ struct Entry<'a> {
 }
 
 /// Writes a new tree beside `directory`, linking the files that did not change from it, and
-/// puts the tree in its place.
+/// puts the tree in its place. Returns the stamp of each file of `entries` it wrote.
 fn replace_tree(
     directory: &Path,
     entries: &[Entry<'_>],
     marker: &str,
     steps: &mut swap::Steps,
     progress: &mut dyn FnMut(usize, usize),
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<Option<Stamp>>> {
     let staging = swap::sibling(directory, "new");
     let result = (|| {
         let files: Vec<StagedFile<'_>> = entries
@@ -405,15 +420,19 @@ fn replace_tree(
                 linked_from: entry.unchanged.then_some(directory),
             })
             .collect();
-        stage_files(&staging, &files, &mut |done, total| {
+        let phase = crate::timings::phase("stage files");
+        let staged = stage_files(&staging, &files, &mut |done, total| {
             steps.step();
             progress(done, total);
-        })?;
+        });
+        drop(phase);
+        let stamps = staged?;
         // The marker last: a tree with a marker that lists its files is complete.
         std::fs::write(staging.join(OUTPUT_MARKER), marker)?;
         record::remove(directory);
         steps.step();
-        swap::replace(directory, &staging, steps)
+        swap::replace(directory, &staging, steps)?;
+        Ok(stamps)
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
@@ -508,12 +527,13 @@ struct StagedFile<'a> {
 
 /// Writes `files` under `staging`, linking those that an earlier tree holds unchanged (a hard
 /// link shares the file, which the earlier tree's removal then leaves to the new one). Every
-/// path must stay inside it, whatever a name says.
+/// path must stay inside it, whatever a name says. Returns the stamp of each file written
+/// (`None` for those linked), read from the open file rather than looked up again.
 fn stage_files(
     staging: &Path,
     files: &[StagedFile<'_>],
     progress: &mut dyn FnMut(usize, usize),
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<Option<Stamp>>> {
     use rayon::prelude::*;
     std::fs::create_dir_all(staging)?;
     // Every name checked, and every directory made, before any file is written.
@@ -544,8 +564,12 @@ fn stage_files(
             .linked_from
             .is_some_and(|from| std::fs::hard_link(from.join(file.relative), &path).is_ok());
         match (linked, file.text) {
-            (true, _) => Ok(()),
-            (false, Some(text)) => std::fs::write(&path, text),
+            (true, _) => Ok(None),
+            (false, Some(text)) => {
+                let mut written = std::fs::File::create(&path)?;
+                written.write_all(text.as_bytes())?;
+                Ok(Stamp::of(&written.metadata()?))
+            }
             (false, None) => Err(std::io::Error::other(format!(
                 "`{}` of the earlier output could not be linked",
                 file.relative
@@ -553,11 +577,11 @@ fn stage_files(
         }
     };
     let chunk = (files.len() / 64).max(1);
-    let mut done = 0;
+    let mut stamps = Vec::with_capacity(files.len());
     for part in files.chunks(chunk) {
-        part.par_iter().try_for_each(write)?;
-        done += part.len();
-        progress(done, files.len());
+        let written: Vec<Option<Stamp>> = part.par_iter().map(write).collect::<Result<_, _>>()?;
+        stamps.extend(written);
+        progress(stamps.len(), files.len());
     }
-    Ok(())
+    Ok(stamps)
 }

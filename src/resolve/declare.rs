@@ -68,22 +68,36 @@ impl Namespace {
     }
 }
 
-/// Creates a declaration for every item and lowers its body.
-pub(super) fn declare(
-    files: &[FileInput<'_>],
-    names: &mut Interner,
-    errors: &mut Vec<ResolveError>,
-) -> Vec<Decl> {
-    let n_items: usize = files.iter().map(|file| file.ast.items.len()).sum();
-    let mut decls: Vec<Decl> = Vec::with_capacity(n_items);
-    let mut namespaces: HashMap<(Namespace, Symbol), DeclId> = HashMap::new();
-    let mut paths = crate::intern::Paths::default();
-    for file in files {
+/// How a declaration names its parent and mixins, as written: what linking reads, so that the
+/// trees need not be kept for it.
+pub(super) struct Header {
+    parent: Option<ast::Ident>,
+    mixins: Vec<ast::Ident>,
+}
+
+/// Declarations made one file at a time, in the files' order: a declaration for every item,
+/// its body lowered.
+#[derive(Default)]
+pub(super) struct Declarer {
+    decls: Vec<Decl>,
+    headers: Vec<Header>,
+    namespaces: HashMap<(Namespace, Symbol), DeclId>,
+    paths: crate::intern::Paths,
+}
+
+impl Declarer {
+    /// Declares the items of `file`, after those of the files before it.
+    pub(super) fn file(
+        &mut self,
+        file: &FileInput<'_>,
+        names: &mut Interner,
+        errors: &mut Vec<ResolveError>,
+    ) {
         for item in &file.ast.items {
             let ast::ItemKind::Decl(decl) = &item.kind else {
                 continue;
             };
-            let id = DeclId(decls.len() as u32);
+            let id = DeclId(self.decls.len() as u32);
             let name = names.intern(&decl.name.name);
             if matches!(decl.kind, DeclKind::Community | DeclKind::Cluster)
                 && !is_file_name(&decl.name.name)
@@ -95,21 +109,21 @@ pub(super) fn declare(
                 });
             }
             if let Some(namespace) = Namespace::of(decl.kind) {
-                if let Some(&first) = namespaces.get(&(namespace, name)) {
-                    let first: &Decl = &decls[first.0 as usize];
+                if let Some(&first) = self.namespaces.get(&(namespace, name)) {
+                    let first: &Decl = &self.decls[first.0 as usize];
                     errors.push(ResolveError::DuplicateDeclaration {
-                        name: decl.name.name.clone(),
-                        at: Loc::new(file.file, decl.name.span),
-                        first: first.loc(),
-                        help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third".to_string(),
-                    });
+                    name: decl.name.name.clone(),
+                    at: Loc::new(file.file, decl.name.span),
+                    first: first.loc(),
+                    help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third".to_string(),
+                });
                     continue;
                 }
-                namespaces.insert((namespace, name), id);
+                self.namespaces.insert((namespace, name), id);
             }
             let mut lowering = Lowering {
                 names,
-                paths: &mut paths,
+                paths: &mut self.paths,
                 errors,
                 file: file.file,
                 decl: id,
@@ -128,7 +142,11 @@ pub(super) fn declare(
                         .unwrap_or_default()
                 })
             });
-            decls.push(Decl {
+            self.headers.push(Header {
+                parent: decl.parent.clone(),
+                mixins: decl.mixins.clone(),
+            });
+            self.decls.push(Decl {
                 kind: decl.kind,
                 name,
                 display: decl.name.name.clone(),
@@ -142,10 +160,14 @@ pub(super) fn declare(
                 layer,
                 deprecated,
             });
-            check_duplicate_assignments(decls.last().expect("just pushed"), names, errors);
+            check_duplicate_assignments(self.decls.last().expect("just pushed"), names, errors);
         }
     }
-    decls
+
+    /// The declarations, and the header of each, in order.
+    pub(super) fn finish(self) -> (Vec<Decl>, Vec<Header>) {
+        (self.decls, self.headers)
+    }
 }
 
 /// Whether a name can be one part of a path: communities and clusters name emitted files.
@@ -197,7 +219,7 @@ fn check_duplicate_assignments(decl: &Decl, names: &Interner, errors: &mut Vec<R
 /// Finds the parent, mixins and cluster of every declaration.
 pub(super) fn link(
     decls: &mut [Decl],
-    files: &[FileInput<'_>],
+    headers: &[Header],
     names: &mut Interner,
     errors: &mut Vec<ResolveError>,
 ) {
@@ -210,75 +232,61 @@ pub(super) fn link(
         }
     }
     let cluster_key = names.intern("cluster");
-    // Walk the AST again for the names as written, with their spans.
-    let mut index = 0;
-    for file in files {
-        for item in &file.ast.items {
-            let ast::ItemKind::Decl(ast_decl) = &item.kind else {
-                continue;
+    // The names as written, with their spans.
+    for (index, header) in headers.iter().enumerate() {
+        let id = DeclId(index as u32);
+        let (kind, file) = (decls[index].kind, decls[index].file);
+        let resolver = Linker {
+            decls,
+            by_name: &by_name,
+            names,
+            file,
+        };
+        let parent = header.parent.as_ref().and_then(|parent| {
+            let wanted: &[DeclKind] = match kind {
+                DeclKind::Chart => &[DeclKind::Chart],
+                DeclKind::Platform => &[DeclKind::Platform],
+                DeclKind::Archetype => &[DeclKind::Platform, DeclKind::Archetype],
+                _ => &[DeclKind::Archetype],
             };
-            let Some(decl) = decls.get(index) else {
-                return;
-            };
-            if decl.file != file.file || decl.name_span != ast_decl.name.span {
-                // A duplicate that was not declared.
-                continue;
-            }
-            let id = DeclId(index as u32);
-            index += 1;
-            let resolver = Linker {
-                decls,
-                by_name: &by_name,
-                names,
-                file: file.file,
-            };
-            let parent = ast_decl.parent.as_ref().and_then(|parent| {
-                let wanted: &[DeclKind] = match ast_decl.kind {
-                    DeclKind::Chart => &[DeclKind::Chart],
-                    DeclKind::Platform => &[DeclKind::Platform],
-                    DeclKind::Archetype => &[DeclKind::Platform, DeclKind::Archetype],
-                    _ => &[DeclKind::Archetype],
-                };
-                resolver.find(parent, wanted, errors)
-            });
-            let mixins: Vec<DeclId> = ast_decl
-                .mixins
+            resolver.find(parent, wanted, errors)
+        });
+        let mixins: Vec<DeclId> = header
+            .mixins
+            .iter()
+            .filter_map(|mixin| resolver.find(mixin, &[DeclKind::Mixin], errors))
+            .collect();
+        let mut cluster = None;
+        if kind == DeclKind::Community {
+            let cluster_op = decls[id.0 as usize]
+                .layer
+                .properties
                 .iter()
-                .filter_map(|mixin| resolver.find(mixin, &[DeclKind::Mixin], errors))
-                .collect();
-            let mut cluster = None;
-            if ast_decl.kind == DeclKind::Community {
-                let cluster_op = decls[id.0 as usize]
-                    .layer
-                    .properties
-                    .iter()
-                    .find(|op| *op.path == [cluster_key]);
-                match cluster_op {
-                    Some(op) => {
-                        if let OpKind::Set(node) = &op.kind
-                            && let Some(Scalar::Reference(name) | Scalar::Str(name)) =
-                                node.as_scalar()
-                        {
-                            let at = node.provenance().map_or(op.origin.span, |p| p.origin.span);
-                            let written = ast::Ident {
-                                name: name.to_string(),
-                                span: at,
-                                quoted: false,
-                            };
-                            cluster = resolver.find(&written, &[DeclKind::Cluster], errors);
-                        }
+                .find(|op| *op.path == [cluster_key]);
+            match cluster_op {
+                Some(op) => {
+                    if let OpKind::Set(node) = &op.kind
+                        && let Some(Scalar::Reference(name) | Scalar::Str(name)) = node.as_scalar()
+                    {
+                        let at = node.provenance().map_or(op.origin.span, |p| p.origin.span);
+                        let written = ast::Ident {
+                            name: name.to_string(),
+                            span: at,
+                            quoted: false,
+                        };
+                        cluster = resolver.find(&written, &[DeclKind::Cluster], errors);
                     }
-                    None => errors.push(ResolveError::MissingCluster {
-                        community: ast_decl.name.name.clone(),
-                        at: Loc::new(file.file, ast_decl.name.span),
-                    }),
                 }
+                None => errors.push(ResolveError::MissingCluster {
+                    community: decls[index].display.clone(),
+                    at: decls[index].loc(),
+                }),
             }
-            let decl = &mut decls[id.0 as usize];
-            decl.parent = parent;
-            decl.mixins = mixins;
-            decl.cluster = cluster;
         }
+        let decl = &mut decls[id.0 as usize];
+        decl.parent = parent;
+        decl.mixins = mixins;
+        decl.cluster = cluster;
     }
     link_charts(decls, &by_name, names);
 }

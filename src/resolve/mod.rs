@@ -195,12 +195,56 @@ pub fn resolve(
     schema: &Schema,
     names: &mut Interner,
 ) -> (Fleet, Vec<ResolveError>) {
-    let mut errors = Vec::new();
-    declare::check_imports(files, &mut errors);
-    let mut decls = declare::declare(files, names, &mut errors);
-    declare::link(&mut decls, files, names, &mut errors);
+    let mut resolution = Resolution::new(files);
+    for file in files {
+        resolution.declare(file, names);
+    }
+    resolution.finish(schema, names)
+}
+
+/// [`resolve`] a file at a time, for a caller that lets each file's tree go once it is
+/// declared: [`Resolution::new`] checks the imports of every file, [`Resolution::declare`]
+/// declares the files in their order, [`Resolution::finish`] links and resolves them.
+pub struct Resolution {
+    declarer: declare::Declarer,
+    errors: Vec<ResolveError>,
+}
+
+impl Resolution {
+    pub fn new(files: &[FileInput<'_>]) -> Resolution {
+        let mut errors = Vec::new();
+        declare::check_imports(files, &mut errors);
+        Resolution {
+            declarer: declare::Declarer::default(),
+            errors,
+        }
+    }
+
+    /// Declares the items of `file` and lowers their bodies; its tree is not read again.
+    pub fn declare(&mut self, file: &FileInput<'_>, names: &mut Interner) {
+        self.declarer.file(file, names, &mut self.errors);
+    }
+
+    pub fn finish(self, schema: &Schema, names: &mut Interner) -> (Fleet, Vec<ResolveError>) {
+        let Resolution { declarer, errors } = self;
+        let (decls, headers) = declarer.finish();
+        link_and_resolve(decls, &headers, schema, names, errors)
+    }
+}
+
+fn link_and_resolve(
+    mut decls: Vec<Decl>,
+    headers: &[declare::Header],
+    schema: &Schema,
+    names: &mut Interner,
+    mut errors: Vec<ResolveError>,
+) -> (Fleet, Vec<ResolveError>) {
+    let phase = crate::timings::phase("link");
+    declare::link(&mut decls, headers, names, &mut errors);
     let communities = declare::order_communities(&mut decls, names, &mut errors);
     let (order, broken) = graph::order(&decls, &mut errors);
+    drop(phase);
+    let phase = crate::timings::phase("resolve layers");
     let mut fleet = Fleet {
         values: vec![Node::empty_map(); decls.len()],
         properties: vec![Node::empty_map(); decls.len()],
@@ -235,6 +279,8 @@ pub fn resolve(
         fleet.roots[id.0 as usize] = root;
         resolve_values(&mut fleet, id, schema, names, errors);
     }
+    drop(phase);
+    let phase = crate::timings::phase("resolve communities");
     let resolved = resolve_communities(&fleet, &communities_in_order, chart_key, schema, names);
     for (&id, community) in communities_in_order.iter().zip(resolved) {
         let index = id.0 as usize;
@@ -248,6 +294,7 @@ pub fn resolve(
     for id in order {
         errors.append(&mut found[id.0 as usize]);
     }
+    drop(phase);
     (fleet, errors)
 }
 

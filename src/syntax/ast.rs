@@ -8,7 +8,7 @@ use crate::source::Span;
 
 /// A parsed file. Parsing always yields one, however broken the input; the parts that could not
 /// be parsed are absent and reported as diagnostics instead.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct File {
     /// The `//!` lines at the top of the file, without the marker.
     pub inner_docs: Vec<String>,

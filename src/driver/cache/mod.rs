@@ -21,7 +21,6 @@ use crate::analysis::Analysis;
 use crate::check::policy::Day;
 use crate::diagnostics::{Diagnostic, Related, Severity};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{DeclKind, ItemKind};
 
 pub use partial::{Rebuilt, rebuild};
 
@@ -183,14 +182,8 @@ fn file_facts<'a>(
         .files
         .iter()
         .map(|file| {
-            let items = &file.parsed.file.items;
-            let is_community = |kind: &ItemKind| {
-                matches!(kind, ItemKind::Decl(decl) if decl.kind == DeclKind::Community)
-            };
-            let count = items.iter().filter(|item| is_community(&item.kind)).count();
-            let only_communities = items
-                .iter()
-                .all(|item| is_community(&item.kind) || matches!(item.kind, ItemKind::Import(_)));
+            let count = file.shape.n_communities;
+            let only_communities = file.shape.only_communities;
             let on = clusters.get(&file.id).map_or_else(Vec::new, |on| {
                 on.iter().map(|name| name.to_string()).collect()
             });

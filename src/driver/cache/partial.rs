@@ -69,7 +69,9 @@ pub fn rebuild(
     }
     let (affected, loaded) = closure(recorded, &changed);
 
+    let phase = crate::timings::phase("parse");
     let mut session = super::load_some(inputs, |index| loaded[index]);
+    drop(phase);
     if session
         .diagnostics
         .iter()
@@ -113,6 +115,7 @@ pub fn rebuild(
     }
 
     // The files: those of the rebuilt clusters, and the earlier ones of all others.
+    let phase = crate::timings::phase("emit");
     let output = if session.diagnostics.iter().any(|d| d.is_error()) {
         None
     } else {
@@ -142,6 +145,8 @@ pub fn rebuild(
         return None;
     }
 
+    drop(phase);
+    let _phase = crate::timings::phase("merge diagnostics");
     // The diagnostics.
     let index_of: HashMap<&str, usize> = inputs
         .files

@@ -210,6 +210,57 @@ pub(super) fn intact(directory: &Path, stamps: &Stamps) -> Option<BTreeMap<Strin
     (found.strays.is_empty() && found.listed.as_ref() == Some(&found.files)).then_some(found.files)
 }
 
+/// Whether `directory` holds exactly the files of `stamps`, each with its stamp, and nothing
+/// else but the marker: [`intact`] for an output whose marker is known to be the one recorded
+/// with `stamps` (its hash matched), so the marker need not be read, nor any file whose stamp
+/// is as recorded (one touched since is read and hashed). Walks
+/// each directory on its own core, measures each file relative to its directory, and stops at
+/// the first difference.
+pub(super) fn as_stamped(directory: &Path, stamps: &Stamps) -> bool {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n_files = AtomicUsize::new(0);
+    /// Whether the directory `path`, which is `prefix` (empty, or ending in `/`) under the
+    /// output, holds only files with their recorded stamps and directories that do too.
+    fn walk(path: &Path, prefix: &str, stamps: &Stamps, n_files: &AtomicUsize) -> bool {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return false;
+        };
+        let entries: Vec<std::fs::DirEntry> = match entries.collect() {
+            Ok(entries) => entries,
+            Err(_) => return false,
+        };
+        // An empty directory is something no build writes.
+        if entries.is_empty() && !prefix.is_empty() {
+            return false;
+        }
+        entries.par_iter().all(|entry| {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                return false;
+            };
+            let relative = format!("{prefix}{name}");
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => {
+                    walk(&entry.path(), &format!("{relative}/"), stamps, n_files)
+                }
+                Ok(kind) if kind.is_file() && relative == OUTPUT_MARKER => true,
+                Ok(kind) if kind.is_file() => {
+                    n_files.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(hash, recorded)) = stamps.get(&relative) else {
+                        return false;
+                    };
+                    let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
+                    // A file touched since, but not changed, is still the one written.
+                    found == Some(recorded)
+                        || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
+                }
+                _ => false,
+            }
+        })
+    }
+    walk(directory, "", stamps, &n_files) && n_files.into_inner() == stamps.len()
+}
+
 /// At most a few paths under `directory`, in backticks, and how many more there are.
 pub(super) fn name_list(directory: &Path, relatives: &[String]) -> String {
     const SHOWN: usize = 5;

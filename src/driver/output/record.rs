@@ -165,13 +165,15 @@ fn parse(text: &str) -> Option<Recorded> {
 /// recorded it wrote: its marker is the one recorded, and it holds the files the marker lists,
 /// each as written.
 pub(super) fn of_intact(directory: &Path) -> Option<Recorded> {
+    let phase = crate::timings::phase("read record");
     let recorded = read(directory)?;
+    drop(phase);
+    let _phase = crate::timings::phase("check output");
     let marker = std::fs::read(directory.join(OUTPUT_MARKER)).ok()?;
     if ownership::fnv1a(&marker) != recorded.marker {
         return None;
     }
-    ownership::intact(directory, &recorded.stamps)?;
-    Some(recorded)
+    ownership::as_stamped(directory, &recorded.stamps).then_some(recorded)
 }
 
 #[cfg(test)]
