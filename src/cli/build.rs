@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use hubc::diagnostics::Tally;
 use hubc::driver::{self, IoError, OutputDir};
 use hubc::emit::Output;
+use hubc::source::FileId;
 
 use super::*;
 
@@ -18,12 +19,13 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let source_name = |name: &str| relative_name(Path::new(name), &root);
     // The fleet's files, read and digested, and the output directory, locked, with what the
     // build that wrote it recorded (`driver::cache`).
-    let phase = hubc::timings::phase("read fleet");
-    let inputs = driver::cache::fleet_inputs(fleet, today);
-    drop(phase);
-    let phase = hubc::timings::phase("open output");
-    let mut directory = OutputDir::open(out);
-    drop(phase);
+    let (inputs, mut directory) = rayon::join(
+        || {
+            let _phase = hubc::timings::phase("read fleet");
+            driver::cache::fleet_inputs(fleet, today)
+        },
+        || OutputDir::open_unchecked(out),
+    );
     if let Ok(directory) = &mut directory
         && !directory.recovered.is_empty()
     {
@@ -33,11 +35,27 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         }
         print_diagnostics(&notices, cx);
     }
-    let previous = directory.as_ref().ok().and_then(OutputDir::previous);
-    if let (Some(inputs), Some(previous)) = (&inputs, &previous) {
-        if previous.record.inputs == inputs.digest
-            && let Some(session) = driver::cache::replay(inputs, &previous.record.diagnostics)
-        {
+    // What the record allows is worked out beside the check that the output is still what the
+    // record says, and kept only if it is.
+    let mut attempt = None;
+    if let Ok(opened) = &mut directory {
+        let intact = match (&inputs, opened.recorded_build()) {
+            (Some(inputs), Some(previous)) => {
+                let (intact, incremental) = rayon::join(
+                    || opened.is_as_recorded(),
+                    || Incremental::of(inputs, &previous, today, &source_name),
+                );
+                attempt = incremental;
+                intact
+            }
+            (None, Some(_)) => opened.is_as_recorded(),
+            (_, None) => false,
+        };
+        opened.checked(intact);
+        attempt = attempt.filter(|_| intact);
+    }
+    match attempt {
+        Some(Incremental::UpToDate(session)) => {
             print_diagnostics(&session, cx);
             eprintln!(
                 "`{}` is up to date with `{}`: nothing written in {}",
@@ -47,7 +65,7 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
-        if let Some(rebuilt) = driver::cache::rebuild(inputs, previous, today, &source_name) {
+        Some(Incremental::Rebuilt(rebuilt)) => {
             let built = Built {
                 session: rebuilt.session,
                 output: rebuilt.output,
@@ -57,6 +75,7 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
             };
             return finish(cx, out, directory, built);
         }
+        None => {}
     }
     let phase = hubc::timings::phase("parse");
     let mut session = match &inputs {
@@ -65,12 +84,12 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     };
     session.release_trees = true;
     drop(phase);
-    let analysis = driver::analyze(&mut session, today);
-    let phase = hubc::timings::phase("emit");
-    let output = analysis
-        .as_ref()
-        .map(|analysis| emit(&session, analysis, &root));
-    drop(phase);
+    let names = source_names(&session, &root);
+    let source = |file: FileId| names.get(file.0 as usize).cloned().unwrap_or_default();
+    let (analysis, output) = match driver::analyze_and_build(&mut session, today, &source) {
+        Some((analysis, output)) => (Some(analysis), output),
+        None => (None, None),
+    };
     let phase = hubc::timings::phase("record");
     let record = match (&inputs, &analysis) {
         (Some(inputs), Some(analysis)) => driver::cache::record(inputs, &session, analysis),
@@ -87,6 +106,30 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let code = finish(cx, out, directory, built);
     super::leave(analysis);
     code
+}
+
+/// What the record of the last build lets this one do without building the whole fleet.
+enum Incremental {
+    /// Nothing: the fleet is as recorded; the recorded diagnostics, to show again.
+    UpToDate(Session),
+    /// Build the clusters some edits touched (`driver::cache::rebuild`).
+    Rebuilt(driver::cache::Rebuilt),
+}
+
+impl Incremental {
+    fn of(
+        inputs: &driver::cache::Inputs,
+        previous: &driver::PreviousBuild<'_>,
+        today: hubc::check::policy::Day,
+        source_name: &(dyn Fn(&str) -> String + Sync),
+    ) -> Option<Incremental> {
+        if previous.record.inputs == inputs.digest
+            && let Some(session) = driver::cache::replay(inputs, &previous.record.diagnostics)
+        {
+            return Some(Incremental::UpToDate(session));
+        }
+        driver::cache::rebuild(inputs, previous, today, source_name).map(Incremental::Rebuilt)
+    }
 }
 
 /// What a build made, to write.
@@ -118,14 +161,18 @@ fn relative_name(path: &Path, root: &Path) -> String {
 
 /// Every file of an analysed fleet. Analysis already reported what building finds wrong.
 fn emit(session: &Session, analysis: &hubc::analysis::Analysis, root: &Path) -> Output {
-    let names: Vec<String> = session
+    let names = source_names(session, root);
+    let source = |file: FileId| names.get(file.0 as usize).cloned().unwrap_or_default();
+    hubc::emit::build(analysis, &source).0
+}
+
+/// The name of each file of the session (by id) in the headers of the files a build writes.
+fn source_names(session: &Session, root: &Path) -> Vec<String> {
+    session
         .files
         .iter()
         .map(|file| relative_name(&file.path, root))
-        .collect();
-    let source =
-        |file: hubc::source::FileId| names.get(file.0 as usize).cloned().unwrap_or_default();
-    hubc::emit::build(analysis, &source).0
+        .collect()
 }
 
 /// Reports what was built and writes it into the output directory.

@@ -27,15 +27,42 @@ pub(crate) fn slash_path(path: &Path, directory: &Path) -> String {
 pub fn analyze(session: &mut Session, today: crate::check::policy::Day) -> Option<Analysis> {
     let analysis = crate::analysis::analyze(session, today)?;
     let phase = crate::timings::phase("emit check");
-    let found: Vec<Diagnostic> = crate::emit::check(&analysis)
+    let found = crate::emit::check(&analysis);
+    drop(phase);
+    add_emit_errors(session, &analysis, &found);
+    Some(analysis)
+}
+
+/// [`analyze`], and the files a build of the session writes, `source` naming the fleet file
+/// each comes from: the emitters run once for both. No files while an error remains.
+pub fn analyze_and_build(
+    session: &mut Session,
+    today: crate::check::policy::Day,
+    source: &(dyn Fn(FileId) -> String + Sync),
+) -> Option<(Analysis, Option<crate::emit::Output>)> {
+    let analysis = crate::analysis::analyze(session, today)?;
+    let phase = crate::timings::phase("emit");
+    let (output, found) = if session.diagnostics.iter().any(Diagnostic::is_error) {
+        (None, crate::emit::check(&analysis))
+    } else {
+        let (output, found) = crate::emit::build(&analysis, source);
+        (Some(output), found)
+    };
+    drop(phase);
+    add_emit_errors(session, &analysis, &found);
+    Some((analysis, output))
+}
+
+/// Adds what the emitters found to the session's diagnostics, less what the gaps of its broken
+/// files hide, and puts them all in their reported order.
+fn add_emit_errors(session: &mut Session, analysis: &Analysis, found: &[crate::emit::EmitError]) {
+    let found: Vec<Diagnostic> = found
         .iter()
         .map(Diagnostic::from_located)
         .filter(|d| !analysis.gaps.hides(d, &analysis.fleet, &session.sources))
         .collect();
     session.diagnostics.extend(found);
     crate::diagnostics::sort_canonically(&mut session.diagnostics);
-    drop(phase);
-    Some(analysis)
 }
 
 /// The disk, as a store of fleet files.

@@ -1,6 +1,7 @@
 //! Writing files: `hubc fmt` rewrites, and the output directories of `hubc build` and
 //! `hubc import`, all or nothing.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -214,23 +215,48 @@ pub struct PreviousBuild<'a> {
 
 impl OutputDir {
     pub fn open(directory: &Path) -> Result<OutputDir, IoError> {
+        let mut opened = OutputDir::open_unchecked(directory)?;
+        let intact = opened.is_as_recorded();
+        opened.checked(intact);
+        Ok(opened)
+    }
+
+    /// [`OutputDir::open`] without checking the directory against its record, so that the
+    /// check ([`OutputDir::is_as_recorded`]) can run beside work that needs only the record
+    /// ([`OutputDir::recorded_build`]). Until [`OutputDir::checked`] says otherwise, the
+    /// directory is taken to be other than recorded.
+    pub fn open_unchecked(directory: &Path) -> Result<OutputDir, IoError> {
         let lock = swap::lock(directory)?;
         let recovered = swap::recover(directory)?;
-        let (recorded, intact) = match record::of_intact(directory) {
-            Some(recorded) => (Some(recorded), true),
-            None => (record::read(directory), false),
-        };
+        let phase = crate::timings::phase("read record");
+        let recorded = record::read(directory);
+        drop(phase);
         Ok(OutputDir {
             directory: directory.to_path_buf(),
             _lock: lock,
             recovered,
             recorded,
-            intact,
+            intact: false,
         })
     }
 
-    pub fn previous(&self) -> Option<PreviousBuild<'_>> {
-        let recorded = self.recorded.as_ref().filter(|_| self.intact)?;
+    /// Whether the directory is exactly what the build that recorded it wrote.
+    pub fn is_as_recorded(&self) -> bool {
+        let _phase = crate::timings::phase("check output");
+        self.recorded
+            .as_ref()
+            .is_some_and(|recorded| record::is_intact(&self.directory, recorded))
+    }
+
+    /// Takes the result of [`OutputDir::is_as_recorded`].
+    pub fn checked(&mut self, intact: bool) {
+        self.intact = intact;
+    }
+
+    /// [`OutputDir::previous`], before the directory is checked against the record: what
+    /// only a directory found intact may use.
+    pub fn recorded_build(&self) -> Option<PreviousBuild<'_>> {
+        let recorded = self.recorded.as_ref()?;
         let files = recorded
             .stamps
             .iter()
@@ -243,6 +269,10 @@ impl OutputDir {
             record: &recorded.record,
             files,
         })
+    }
+
+    pub fn previous(&self) -> Option<PreviousBuild<'_>> {
+        self.recorded_build().filter(|_| self.intact)
     }
 
     /// Writes a build's files as the directory, all or nothing, and only over what an earlier
@@ -262,13 +292,21 @@ impl OutputDir {
     ) -> Result<WriteReport, IoError> {
         let directory = self.directory.as_path();
         let recorded_stamps = self.recorded.as_ref().map(|r| &r.stamps);
-        let before = match (&self.recorded, self.intact) {
+        // The files of the earlier output with their hashes: as recorded, when it is intact.
+        let checked = match (&self.recorded, self.intact) {
+            (Some(_), true) => BTreeMap::new(),
+            _ => ownership::check(directory, recorded_stamps.unwrap_or(&Default::default()))?,
+        };
+        let before: BTreeMap<&str, u64> = match (&self.recorded, self.intact) {
             (Some(recorded), true) => recorded
                 .stamps
                 .iter()
-                .map(|(relative, (hash, _))| (relative.clone(), *hash))
+                .map(|(relative, (hash, _))| (relative.as_str(), *hash))
                 .collect(),
-            _ => ownership::check(directory, recorded_stamps.unwrap_or(&Default::default()))?,
+            _ => checked
+                .iter()
+                .map(|(relative, hash)| (relative.as_str(), *hash))
+                .collect(),
         };
         use rayon::prelude::*;
         // Hashed on every core: the hashes are a pass over every byte of the output.
@@ -282,7 +320,7 @@ impl OutputDir {
                     hash,
                     owner: output.owners.get(relative).map_or("", String::as_str),
                     text: Some(text),
-                    unchanged: before.get(relative) == Some(&hash),
+                    unchanged: before.get(relative.as_str()) == Some(&hash),
                 }
             })
             .collect();
@@ -317,15 +355,16 @@ impl OutputDir {
         }
         let marker = ownership::marker_text(entries.iter().map(|e| (e.relative, e.hash)));
         let n_changed = entries.iter().filter(|entry| !entry.unchanged).count();
-        let removed: Vec<&str> = {
-            let written: std::collections::BTreeSet<&str> =
-                entries.iter().map(|entry| entry.relative).collect();
-            before
-                .keys()
-                .map(String::as_str)
-                .filter(|relative| !written.contains(relative))
-                .collect()
-        };
+        // `entries` is sorted by path.
+        let removed: Vec<&str> = before
+            .keys()
+            .copied()
+            .filter(|relative| {
+                entries
+                    .binary_search_by(|entry| entry.relative.cmp(relative))
+                    .is_err()
+            })
+            .collect();
         let phase = crate::timings::phase("prepare write");
         let small_change = (n_changed + removed.len()) * 4 <= entries.len();
         let mut steps = swap::Steps::from_environment();

@@ -131,36 +131,41 @@ fn run(
             output.files.insert(path, text);
         }
     }
-    // Which cluster writes each variables file: two may not write the same.
+    // Each cluster's manifest and variables, on every core, with what each cluster's own
+    // emission found; then, in cluster order, which cluster writes each variables file (two
+    // may not write the same) and the files.
+    let made: Vec<(Result<ClusterFiles, EmitError>, Vec<EmitError>)> = {
+        use rayon::prelude::*;
+        let emitting = Emitting {
+            analysis,
+            templates: &templates,
+            source,
+            encode,
+        };
+        let clusters: Vec<(&String, &(DeclId, Vec<DeclId>))> = by_cluster.iter().collect();
+        clusters
+            .par_iter()
+            .map(|&(cluster_name, (cluster, hubs))| {
+                let mut errors = Vec::new();
+                let made = emitting.cluster_files(cluster_name, *cluster, hubs, &mut errors);
+                (made, errors)
+            })
+            .collect()
+    };
     let mut tfvars_writers: BTreeMap<String, DeclId> = BTreeMap::new();
-    for (cluster_name, (cluster, hubs)) in &by_cluster {
+    for ((cluster_name, (cluster, hubs)), (made, found)) in by_cluster.iter().zip(made) {
         let cluster_decl = fleet.decl(*cluster);
         output.n_communities += hubs.len();
         output.n_clusters += 1;
-        let provider = match cluster::provider(analysis, *cluster, hubs) {
-            Ok(provider) => provider,
+        let made = match made {
+            Ok(made) => made,
             Err(error) => {
                 errors.push(error);
                 continue;
             }
         };
-        let manifest = cluster::manifest(analysis, *cluster, &provider, hubs, &mut errors);
-        // A cluster that sets no variable of its module writes no variables file.
-        let variables = provider
-            .terraform
-            .as_ref()
-            .map(|module| {
-                cluster::terraform_variables(
-                    analysis,
-                    *cluster,
-                    &provider,
-                    module,
-                    hubs,
-                    &mut errors,
-                )
-            })
-            .filter(|variables| !variables.is_empty());
-        if let Some(path) = provider.tfvars_path().filter(|_| variables.is_some()) {
+        errors.extend(found);
+        if let Some(path) = made.tfvars_path.clone() {
             if let Some(&first) = tfvars_writers.get(&path) {
                 errors.push(EmitError::DuplicateOutput {
                     path,
@@ -173,31 +178,80 @@ fn run(
             }
             tfvars_writers.insert(path, *cluster);
         }
-        if !encode {
-            continue;
-        }
-        if let Some(manifest) = manifest {
-            let text = templates.yaml(
-                "cluster",
-                cluster_name,
-                &source(cluster_decl.file),
-                &yaml::to_string(&manifest),
-            );
-            let path = format!("clusters/{cluster_name}/cluster.yaml");
-            output.owners.insert(path.clone(), cluster_name.clone());
-            output.files.insert(path, text);
-        }
-        if let (Some(variables), Some(path)) = (variables, provider.tfvars_path()) {
-            let text = templates.tfvars(
-                cluster_name,
-                &source(cluster_decl.file),
-                &hcl::tfvars(&variables),
-            );
+        for (path, text) in made.files {
             output.owners.insert(path.clone(), cluster_name.clone());
             output.files.insert(path, text);
         }
     }
     (output, errors)
+}
+
+/// What one cluster emits: the path of its variables file, if it writes one, and its files'
+/// texts (none when not `encode`).
+struct ClusterFiles {
+    tfvars_path: Option<String>,
+    files: Vec<(String, String)>,
+}
+
+/// What emission works from: the fleet, the templates of the files' headers, the name of each
+/// fleet file, and whether to write the files' texts or only look for errors.
+struct Emitting<'a> {
+    analysis: &'a Analysis,
+    templates: &'a templates::Templates,
+    source: &'a (dyn Fn(FileId) -> String + Sync),
+    encode: bool,
+}
+
+impl Emitting<'_> {
+    /// The manifest and variables of `cluster`, with what emitting them finds added to
+    /// `errors`; an error of its provider is the one error of a cluster that has none.
+    fn cluster_files(
+        &self,
+        cluster_name: &str,
+        cluster: DeclId,
+        hubs: &[DeclId],
+        errors: &mut Vec<EmitError>,
+    ) -> Result<ClusterFiles, EmitError> {
+        let Emitting {
+            analysis,
+            templates,
+            source,
+            encode,
+        } = *self;
+        let cluster_decl = analysis.fleet.decl(cluster);
+        let provider = cluster::provider(analysis, cluster, hubs)?;
+        let manifest = cluster::manifest(analysis, cluster, &provider, hubs, errors);
+        // A cluster that sets no variable of its module writes no variables file.
+        let variables = provider
+            .terraform
+            .as_ref()
+            .map(|module| {
+                cluster::terraform_variables(analysis, cluster, &provider, module, hubs, errors)
+            })
+            .filter(|variables| !variables.is_empty());
+        let tfvars_path = provider.tfvars_path().filter(|_| variables.is_some());
+        let mut files = Vec::new();
+        if encode {
+            if let Some(manifest) = manifest {
+                let text = templates.yaml(
+                    "cluster",
+                    cluster_name,
+                    &source(cluster_decl.file),
+                    &yaml::to_string(&manifest),
+                );
+                files.push((format!("clusters/{cluster_name}/cluster.yaml"), text));
+            }
+            if let (Some(variables), Some(path)) = (variables, &tfvars_path) {
+                let text = templates.tfvars(
+                    cluster_name,
+                    &source(cluster_decl.file),
+                    &hcl::tfvars(&variables),
+                );
+                files.push((path.clone(), text));
+            }
+        }
+        Ok(ClusterFiles { tfvars_path, files })
+    }
 }
 
 /// Merges `new` into `base`: maps key by key (sorted again), lists under a key concatenated,

@@ -124,7 +124,7 @@ fn remove_empty_parents(directory: &Path, relative: &str) {
 /// (`after`): no path of one is a directory in the other, so every file renamed into place has
 /// a directory to go to, and a committed patch cannot fail on the shape of the tree.
 pub(super) fn fits<'a>(
-    before: &std::collections::BTreeMap<String, u64>,
+    before: &std::collections::BTreeMap<&str, u64>,
     after: impl Iterator<Item = &'a str> + Clone,
 ) -> bool {
     let after_set: std::collections::BTreeSet<&str> = after.clone().collect();
@@ -138,7 +138,7 @@ pub(super) fn fits<'a>(
         .all(|path| directories(path).all(|above| !before.contains_key(above)));
     let old_paths_fit = before
         .keys()
-        .filter(|path| !after_set.contains(path.as_str()))
+        .filter(|path| !after_set.contains(*path))
         .all(|path| directories(path).all(|above| !after_set.contains(above)));
     new_paths_fit && old_paths_fit
 }

@@ -161,19 +161,12 @@ fn parse(text: &str) -> Option<Recorded> {
     })
 }
 
-/// The record of the output at `directory` when that output is exactly what the build that
-/// recorded it wrote: its marker is the one recorded, and it holds the files the marker lists,
-/// each as written.
-pub(super) fn of_intact(directory: &Path) -> Option<Recorded> {
-    let phase = crate::timings::phase("read record");
-    let recorded = read(directory)?;
-    drop(phase);
-    let _phase = crate::timings::phase("check output");
-    let marker = std::fs::read(directory.join(OUTPUT_MARKER)).ok()?;
-    if ownership::fnv1a(&marker) != recorded.marker {
-        return None;
-    }
-    ownership::as_stamped(directory, &recorded.stamps).then_some(recorded)
+/// Whether the output at `directory` is exactly what the build that wrote `recorded` wrote:
+/// its marker is the one recorded, and it holds the files the marker lists, each as written.
+pub(super) fn is_intact(directory: &Path, recorded: &Recorded) -> bool {
+    std::fs::read(directory.join(OUTPUT_MARKER))
+        .is_ok_and(|marker| ownership::fnv1a(&marker) == recorded.marker)
+        && ownership::as_stamped(directory, &recorded.stamps)
 }
 
 #[cfg(test)]
