@@ -695,3 +695,73 @@ fn a_letter_that_only_looks_ascii_is_named() {
     let help = diagnostics[0]["help"].as_str().unwrap();
     assert!(help.contains("U+0430, not an ASCII letter"), "{help}");
 }
+
+/// `HUBC_TIMINGS` makes a run print each phase it went through, with its time and the memory
+/// after it, on standard error; without it nothing of the kind is printed, and the output is
+/// the same either way.
+#[test]
+fn hubc_timings_prints_each_phase_only_when_asked() {
+    let temp = TempDir::new("timings");
+    let fleet = common::root().join("examples/fleet");
+    let fleet = fleet.to_str().unwrap();
+    let timed = |with: bool, out: &str| {
+        let mut command = common::hubc();
+        command.args([
+            "build",
+            fleet,
+            "-o",
+            out,
+            "--color=never",
+            "--today=2026-11-26",
+        ]);
+        if with {
+            command.env("HUBC_TIMINGS", "1");
+        } else {
+            command.env_remove("HUBC_TIMINGS");
+        }
+        command
+            .current_dir(temp.path())
+            .output()
+            .expect("hubc runs")
+    };
+    let plain = timed(false, "plain");
+    let with = timed(true, "timed");
+    assert!(
+        plain.status.success() && with.status.success(),
+        "{}",
+        stderr(&with)
+    );
+    assert!(
+        !stderr(&plain).contains("hubc timing:"),
+        "{}",
+        stderr(&plain)
+    );
+    let report = stderr(&with);
+    let phases: Vec<&str> = report
+        .lines()
+        .filter_map(|line| line.strip_prefix("hubc timing: "))
+        .map(|rest| rest.split("  ").next().unwrap_or_default().trim())
+        .collect();
+    for phase in [
+        "read fleet",
+        "parse",
+        "declare",
+        "typecheck",
+        "emit",
+        "write",
+    ] {
+        assert!(phases.contains(&phase), "no `{phase}` among {phases:?}");
+    }
+    let timing_line = report
+        .lines()
+        .find(|line| line.starts_with("hubc timing: parse"))
+        .unwrap();
+    assert!(timing_line.contains(" ms"), "{timing_line}");
+    if cfg!(target_os = "linux") {
+        assert!(timing_line.ends_with(" MB"), "{timing_line}");
+    }
+    assert_eq!(
+        common::file_tree(&temp.join("plain")),
+        common::file_tree(&temp.join("timed"))
+    );
+}
