@@ -27,9 +27,10 @@ pub struct Session {
     /// The trees of texts parsed before: a session made from another's cache
     /// ([`Session::reusing`]) parses only the files whose text changed.
     pub parses: ParseCache,
-    /// Whether [`analyze`] lets the files' trees go once it has resolved them: set by a
-    /// command that runs once and needs only what analysis makes of them, so that the memory
-    /// of the trees serves the passes after resolution (each file keeps its [`Shape`]).
+    /// Whether [`analyze`] lets each file's tree go as soon as the file is declared: set by a
+    /// command that runs once and needs only what analysis makes of the trees, so that they
+    /// are never all held beside it. Each file keeps its syntax errors, what its broken parts
+    /// lost, and its [`Shape`].
     pub release_trees: bool,
 }
 
@@ -329,8 +330,6 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     }
     let mut names = Interner::new();
     let mut check_errors = Vec::new();
-    // Standard modules first: a fleet type that takes a standard type's name is the one
-    // reported, and the standard types keep their meaning.
     // A session that lets its trees go gives them up here (each file keeps its syntax errors
     // and what its broken parts lost), and each goes once its file is declared: the trees of a
     // fleet are never all held beside what is made of them.
@@ -352,6 +351,8 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
             (loaded, Some(tree))
         })
         .collect();
+    // Standard modules first: a fleet type that takes a standard type's name is the one
+    // reported, and the standard types keep their meaning.
     let mut ordered: Vec<&(&LoadedFile, Option<Cow<'_, syntax::ast::File>>)> =
         trees.iter().collect();
     ordered.sort_by_key(|(loaded, _)| !loaded.module.starts_with("std."));
