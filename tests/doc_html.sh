@@ -23,21 +23,8 @@ out=${2:-$(mktemp -d)}
 fleet=${3:-examples/fleet}
 query=${4:-memory.limit}
 
-browser=""
-for candidate in chromium chromium-browser google-chrome-stable google-chrome; do
-  if command -v "$candidate" >/dev/null 2>&1; then
-    browser=$(command -v "$candidate")
-    break
-  fi
-done
-if [ -z "$browser" ]; then
-  if [ -n "${HUBC_REQUIRE_CORPUS:-}" ]; then
-    echo "error: chromium is not installed, and HUBC_REQUIRE_CORPUS is set (apt-get install -y chromium)" >&2
-    exit 1
-  fi
-  echo "skipped: chromium is not installed, so the HTML documentation was not rendered"
-  exit 0
-fi
+. tests/headless.sh
+find_browser "the HTML documentation"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -49,40 +36,7 @@ rm -rf "$pages"
   exit 1
 }
 
-# A profile of its own, so that no state from another run (or the user's browser) is read.
 profile="$out/chromium-profile"
-mkdir -p "$profile"
-chromium() {
-  timeout 120 "$browser" \
-    --headless --no-sandbox --disable-gpu --disable-background-networking \
-    --disable-component-update --no-first-run --no-default-browser-check \
-    --disable-sync --disable-extensions --user-data-dir="$profile" \
-    --host-resolver-rules="MAP * ~NOTFOUND" --proxy-server="127.0.0.1:9" \
-    "$@"
-}
-
-# Checks that a screenshot is a PNG of 1280x2000 pixels with more than a blank page in it.
-check_png() {
-  local png=$1 size signature width height
-  size=$(wc -c <"$png")
-  signature=$(od -An -tx1 -N8 "$png" | tr -d ' \n')
-  read -r -a bytes <<<"$(od -An -tu1 -j16 -N8 "$png")"
-  width=$(((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]))
-  height=$(((bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7]))
-  if [ "$signature" != "89504e470d0a1a0a" ]; then
-    echo "error: $png is not a PNG" >&2
-    exit 1
-  fi
-  if [ "$width" -ne 1280 ] || [ "$height" -ne 2000 ]; then
-    echo "error: $png is ${width}x${height}, not 1280x2000" >&2
-    exit 1
-  fi
-  if [ "$size" -le 10240 ]; then
-    echo "error: $png is $size bytes: a blank page, not the documentation" >&2
-    exit 1
-  fi
-  echo "rendered: $png (${width}x${height}, $size bytes)"
-}
 
 archetype=$(cd "$pages" && ls archetype-*.html | head -n 1)
 for page in index.html "$archetype"; do
@@ -96,7 +50,8 @@ for page in index.html "$archetype"; do
     cat "$out/chromium.log" >&2
     exit 1
   fi
-  check_png "$png"
+  check_png "$png" "the documentation"
+  echo "rendered: $png (${width}x${height}, $size bytes)"
 done
 
 total=$(grep -c '^<li data-path="' "$pages/index.html")
