@@ -324,26 +324,34 @@ impl OutputDir {
                 }
             })
             .collect();
-        entries.reserve(output.kept.len());
         let previous = self.recorded.as_ref().filter(|_| self.intact);
-        for relative in &output.kept {
-            let kept = previous.and_then(|recorded| {
+        let kept: Option<Vec<Entry<'_>>> = output
+            .kept
+            .par_iter()
+            .map(|relative| {
+                let recorded = previous?;
                 let (hash, _) = recorded.stamps.get(relative)?;
-                Some((*hash, recorded.owners.get(relative)?.as_str()))
+                Some(Entry {
+                    relative,
+                    hash: *hash,
+                    owner: recorded.owners.get(relative)?.as_str(),
+                    text: None,
+                    unchanged: true,
+                })
+            })
+            .collect();
+        let Some(kept) = kept else {
+            let missing = output.kept.iter().find(|relative| {
+                previous.is_none_or(|recorded| !recorded.stamps.contains_key(*relative))
             });
-            let Some((hash, owner)) = kept else {
-                let reason = format!("`{relative}` is not in the earlier output");
-                return Err(output_error(directory, std::io::Error::other(reason)));
-            };
-            entries.push(Entry {
-                relative,
-                hash,
-                owner,
-                text: None,
-                unchanged: true,
-            });
-        }
-        entries.sort_by(|left, right| left.relative.cmp(right.relative));
+            let reason = format!(
+                "`{}` is not in the earlier output",
+                missing.map_or("", String::as_str)
+            );
+            return Err(output_error(directory, std::io::Error::other(reason)));
+        };
+        entries.extend(kept);
+        entries.par_sort_unstable_by(|left, right| left.relative.cmp(right.relative));
         if entries
             .windows(2)
             .any(|pair| pair[0].relative == pair[1].relative)
@@ -355,24 +363,48 @@ impl OutputDir {
         }
         let marker = ownership::marker_text(entries.iter().map(|e| (e.relative, e.hash)));
         let n_changed = entries.iter().filter(|entry| !entry.unchanged).count();
-        // `entries` is sorted by path.
+        // Both sorted by path: the earlier files that no entry has.
+        let mut listed = entries.iter().map(|entry| entry.relative).peekable();
         let removed: Vec<&str> = before
             .keys()
             .copied()
-            .filter(|relative| {
-                entries
-                    .binary_search_by(|entry| entry.relative.cmp(relative))
-                    .is_err()
+            .filter(|&relative| {
+                while listed.next_if(|&next| next < relative).is_some() {}
+                listed.peek() != Some(&relative)
             })
             .collect();
+        // Every path the same as before: a tree that fits as it is.
+        let same_paths = removed.is_empty() && entries.len() == before.len();
         let phase = crate::timings::phase("prepare write");
         let small_change = (n_changed + removed.len()) * 4 <= entries.len();
         let mut steps = swap::Steps::from_environment();
         steps.step();
         let patched = self.intact
             && small_change
-            && patch::fits(&before, entries.iter().map(|entry| entry.relative));
+            && (same_paths || patch::fits(&before, entries.iter().map(|entry| entry.relative)));
         drop(phase);
+        // The record's text, given the stamp of each entry written (by index). Without a
+        // record the next build builds again; nothing is lost.
+        let record_text = |written: &[Option<Stamp>]| -> Option<String> {
+            let record = record?;
+            let _phase = crate::timings::phase("render record");
+            let stamps = recorded_stamps.filter(|_| self.intact);
+            let listed: Vec<record::Entry<'_>> = entries
+                .iter()
+                .enumerate()
+                .map(|(index, entry)| record::Entry {
+                    relative: entry.relative,
+                    hash: entry.hash,
+                    owner: entry.owner,
+                    stamp: stamps
+                        .filter(|_| entry.unchanged)
+                        .and_then(|stamps| stamps.get(entry.relative))
+                        .map(|(_, stamp)| *stamp)
+                        .or_else(|| written.get(index).copied().flatten()),
+                })
+                .collect();
+            record::render(directory, &marker, &listed, record).ok()
+        };
         let phase = crate::timings::phase("put files");
         // The record of the output being replaced goes before it does.
         let result = if patched {
@@ -389,36 +421,36 @@ impl OutputDir {
                 marker: &marker,
             };
             progress(0, n_changed);
-            let applied = patch::apply(directory, &staging, &patch, &mut steps);
+            let applied = patch::stage(&staging, &patch, &mut steps).and_then(|stamps| {
+                let mut stamps = stamps.into_iter();
+                let written: Vec<Option<Stamp>> = entries
+                    .iter()
+                    .map(|entry| match (entry.unchanged, entry.text) {
+                        (false, Some(_)) => stamps.next(),
+                        _ => None,
+                    })
+                    .collect();
+                // The record is made while the journal goes to the disk and the files into
+                // place: every stamp is known once the files are staged.
+                let (committed, text) = rayon::join(
+                    || patch::commit(directory, &staging, &patch, &mut steps),
+                    || record_text(&written),
+                );
+                committed.map(|_| text)
+            });
             if applied.is_err() && !staging.join(".hubc-journal").exists() {
                 let _ = std::fs::remove_dir_all(&staging);
             }
-            applied.map(|_| Vec::new())
+            applied
         } else {
             replace_tree(directory, &entries, &marker, &mut steps, progress)
+                .map(|written| record_text(&written))
         };
         drop(phase);
-        // The stamps of the files written, as they were written (none for a patch).
-        let written = result.map_err(|error| output_error(directory, error))?;
-        if let Some(record) = record {
-            let stamps = recorded_stamps.filter(|_| self.intact);
-            let listed: Vec<record::Entry<'_>> = entries
-                .iter()
-                .enumerate()
-                .map(|(index, entry)| record::Entry {
-                    relative: entry.relative,
-                    hash: entry.hash,
-                    owner: entry.owner,
-                    stamp: stamps
-                        .filter(|_| entry.unchanged)
-                        .and_then(|stamps| stamps.get(entry.relative))
-                        .map(|(_, stamp)| *stamp)
-                        .or_else(|| written.get(index).copied().flatten()),
-                })
-                .collect();
-            // Without it the next build builds again; nothing is lost.
+        let text = result.map_err(|error| output_error(directory, error))?;
+        if let Some(text) = text {
             let _phase = crate::timings::phase("write record");
-            let _ = record::write(directory, &marker, &listed, record);
+            let _ = record::put(directory, &text);
         }
         let unchanged = entries.iter().filter(|entry| entry.unchanged).count();
         Ok(WriteReport {

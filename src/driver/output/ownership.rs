@@ -30,9 +30,13 @@ pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The text of the marker of a build that writes `files`.
 pub(super) fn marker_text<'a>(files: impl Iterator<Item = (&'a str, u64)>) -> String {
-    let mut text = format!("{MARKER_FORMAT}\n{MARKER_COMMENT}");
+    use std::fmt::Write;
+    let files = files.into_iter();
+    // A hash, a space, a path of about sixty bytes and a newline a line.
+    let mut text = String::with_capacity(MARKER_COMMENT.len() + 80 * files.size_hint().0);
+    let _ = write!(text, "{MARKER_FORMAT}\n{MARKER_COMMENT}");
     for (relative, hash) in files {
-        text.push_str(&format!("{hash:016x} {relative}\n"));
+        let _ = writeln!(text, "{hash:016x} {relative}");
     }
     text
 }
@@ -234,18 +238,27 @@ pub(super) fn as_stamped(directory: &Path, stamps: &Stamps) -> bool {
         if entries.is_empty() && !prefix.is_empty() {
             return false;
         }
+        let here = entries
+            .iter()
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .count();
+        let marker = prefix.is_empty() && entries.iter().any(|e| e.file_name() == OUTPUT_MARKER);
+        n_files.fetch_add(here - usize::from(marker), Ordering::Relaxed);
         entries.par_iter().all(|entry| {
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
                 return false;
             };
-            let relative = format!("{prefix}{name}");
+            let mut relative = String::with_capacity(prefix.len() + name.len() + 1);
+            relative.push_str(prefix);
+            relative.push_str(name);
             match entry.file_type() {
                 Ok(kind) if kind.is_dir() => {
-                    walk(&entry.path(), &format!("{relative}/"), stamps, n_files)
+                    relative.push('/');
+                    walk(&entry.path(), &relative, stamps, n_files)
                 }
                 Ok(kind) if kind.is_file() && relative == OUTPUT_MARKER => true,
                 Ok(kind) if kind.is_file() => {
-                    n_files.fetch_add(1, Ordering::Relaxed);
                     let Some(&(hash, recorded)) = stamps.get(&relative) else {
                         return false;
                     };

@@ -11,6 +11,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::ownership::Stamp;
 use super::swap::Steps;
 
 /// The journal's name in the staging directory, and its first line.
@@ -27,24 +28,39 @@ pub(super) struct Patch<'a> {
     pub marker: &'a str,
 }
 
-/// Stages `patch` in `staging`, commits it with the journal, then applies it to `directory`.
-/// An error before the journal is written leaves `directory` untouched.
-pub(super) fn apply(
-    directory: &Path,
+/// Stages `patch` in `staging`: its files and its marker. Returns the stamp of each file to
+/// put, as written (renaming it into place keeps it). Leaves `directory` untouched.
+pub(super) fn stage(
     staging: &Path,
     patch: &Patch<'_>,
     steps: &mut Steps,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<Stamp>> {
     std::fs::create_dir_all(staging)?;
+    let mut stamps = Vec::with_capacity(patch.put.len());
     for (relative, text) in &patch.put {
         let path = staging.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(path, text)?;
+        let mut file = std::fs::File::create(path)?;
+        file.write_all(text.as_bytes())?;
+        let stamp =
+            Stamp::of(&file.metadata()?).ok_or_else(|| std::io::Error::other("no mtime"))?;
+        stamps.push(stamp);
         steps.step();
     }
     std::fs::write(staging.join(super::OUTPUT_MARKER), patch.marker)?;
+    Ok(stamps)
+}
+
+/// Commits the patch staged in `staging` ([`stage`]) with the journal, then applies it to
+/// `directory`. An error before the journal is written leaves `directory` untouched.
+pub(super) fn commit(
+    directory: &Path,
+    staging: &Path,
+    patch: &Patch<'_>,
+    steps: &mut Steps,
+) -> std::io::Result<()> {
     let mut journal = format!("{FORMAT}\n");
     for (relative, _) in &patch.put {
         journal.push_str(&format!("put {relative}\n"));

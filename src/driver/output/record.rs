@@ -40,13 +40,14 @@ pub(super) struct Entry<'a> {
     pub stamp: Option<Stamp>,
 }
 
-/// Writes the record of the output now at `directory`, whose marker text is `marker`.
-pub(super) fn write(
+/// The record of the output at `directory`, whose marker text is `marker`: the files of
+/// `entries` without a stamp are measured there.
+pub(super) fn render(
     directory: &Path,
     marker: &str,
     entries: &[Entry<'_>],
     record: &Record,
-) -> std::io::Result<()> {
+) -> std::io::Result<String> {
     use std::fmt::Write;
     // About a hundred bytes a line.
     let lines = record.sources.len() + entries.len() + record.diagnostics.len();
@@ -87,6 +88,11 @@ pub(super) fn write(
     for diagnostic in &record.diagnostics {
         let _ = writeln!(text, "diagnostic {diagnostic}");
     }
+    Ok(text)
+}
+
+/// Writes `text`, made by [`render`], as the record of the output at `directory`.
+pub(super) fn put(directory: &Path, text: &str) -> std::io::Result<()> {
     // Renamed into place, but not synced to the disk: a record lost to a crash costs a
     // rebuild, never a wrong one.
     super::replace_file(&swap::sibling(directory, "record"), text.as_bytes(), false)
