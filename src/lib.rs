@@ -36,6 +36,7 @@ pub mod intern;
 pub mod lsp;
 pub mod report;
 pub mod resolve;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod stdlib;

@@ -76,6 +76,83 @@ pub enum CliError {
         at: SourceSpan,
     },
 
+    #[error("`{name}` cannot name a {kind}")]
+    #[diagnostic(
+        code(hub::cli::invalid_name),
+        help(
+            "a {kind}'s name becomes a file name of the build and a Kubernetes name: use at most 63 letters, digits, `-`, `_` and `.`, not `/` or `..`"
+        )
+    )]
+    InvalidName {
+        name: String,
+        kind: &'static str,
+        #[label("not a file name")]
+        at: SourceSpan,
+    },
+
+    #[error("no archetype `{name}` in the fleet")]
+    #[diagnostic(code(hub::cli::unknown_archetype))]
+    UnknownArchetype {
+        name: String,
+        #[label("not an archetype of the fleet")]
+        at: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("no cluster `{name}` in the fleet")]
+    #[diagnostic(code(hub::cli::unknown_cluster))]
+    UnknownCluster {
+        name: String,
+        #[label("not a cluster of the fleet")]
+        at: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("no provider `{name}`: the fleet has no `schema cluster_{name}`")]
+    #[diagnostic(code(hub::cli::unknown_provider))]
+    UnknownProvider {
+        name: String,
+        #[label("not a provider of the fleet")]
+        at: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("the fleet already has a community `{community}`")]
+    #[diagnostic(
+        code(hub::cli::duplicate_community),
+        help("choose another name, or edit the community's file")
+    )]
+    DuplicateCommunity {
+        community: String,
+        #[label("taken on this cluster")]
+        at: SourceSpan,
+    },
+
+    #[error("the fleet already has a cluster `{cluster}`")]
+    #[diagnostic(
+        code(hub::cli::duplicate_cluster),
+        help("choose another name, or edit the cluster's file")
+    )]
+    DuplicateCluster {
+        cluster: String,
+        #[label("taken")]
+        at: SourceSpan,
+    },
+
+    #[error("`{path}` already exists")]
+    #[diagnostic(
+        code(hub::cli::file_exists),
+        help("`hubc new` never overwrites a file: pass `--out` with a path that is free")
+    )]
+    FileExists {
+        path: String,
+        #[label("not overwritten")]
+        at: SourceSpan,
+    },
+
     /// The command line does not parse: an unknown option or command, a value an option does
     /// not take, a missing argument. Its source is the whole command line.
     #[error("{message}")]

@@ -50,6 +50,7 @@ mod explain;
 mod fmt;
 mod import;
 mod lsp;
+mod new;
 mod usage;
 
 pub use error::CliError;
@@ -222,6 +223,14 @@ pub enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
+    /// Start a community or a cluster: write its file, with what it must set as `todo("...")`
+    /// placeholders (errors until they are filled in) and what it may set as commented-out
+    /// lines with their docs, bounds and inherited values.
+    #[command(after_help = EXIT_CODES)]
+    New {
+        #[command(subcommand)]
+        what: new::NewCommand,
+    },
     /// Serve editors over the Language Server Protocol on stdin and stdout: diagnostics as you
     /// type, hover with values and provenance, definitions, references, symbols, completion,
     /// formatting and code actions. Each open file's fleet is the highest folder above it that
@@ -241,6 +250,7 @@ impl Command {
             Command::Doc { .. } => "doc",
             Command::Import { .. } => "import",
             Command::Fmt { .. } => "fmt",
+            Command::New { .. } => "new",
             Command::Lsp => "lsp",
         }
     }
@@ -256,7 +266,8 @@ impl Command {
             Command::Check { .. }
             | Command::Build { .. }
             | Command::Import { .. }
-            | Command::Fmt { .. } => &[Human, Json, Github],
+            | Command::Fmt { .. }
+            | Command::New { .. } => &[Human, Json, Github],
             Command::Explain { .. } => &[Human, Text, Json, Github],
             Command::Drift { .. } => &[Human, Text, Markdown, Json, Html],
             Command::Diff { .. } => &[Human, Text, Markdown, Json, Github],
@@ -312,6 +323,7 @@ pub fn run() -> ExitCode {
         Command::Doc { fleet, out } => doc::run(&cx, &fleet, &out),
         Command::Import { directory, out } => import::run(&cx, &directory, &out),
         Command::Fmt { check, paths } => fmt::run(&cx, check, &paths),
+        Command::New { what } => new::run(&cx, &what),
         Command::Lsp => lsp::run(&cx),
     }
 }

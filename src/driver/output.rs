@@ -74,6 +74,41 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     replace_file(path, contents, true)
 }
 
+/// Writes a file that must not exist yet, whole or not at all: the text goes to a temporary
+/// file beside it, which is then linked to its name, which fails (`AlreadyExists`) when the name
+/// is taken, even by a file made meanwhile. Makes the directories it needs.
+pub fn create_new_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    let temporary = temporary_beside(path);
+    if let Some(directory) = temporary.parent() {
+        std::fs::create_dir_all(directory)?;
+    }
+    let result = (|| {
+        let mut file = std::fs::File::create_new(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::hard_link(&temporary, path)
+    })();
+    let _ = std::fs::remove_file(&temporary);
+    result
+}
+
+/// The temporary file a file is written as before it takes its name: beside it, hidden, and
+/// named for this process.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("file");
+    directory.join(format!(".{file_name}.hubc-{}.tmp", std::process::id()))
+}
+
 /// [`write_atomically`], syncing the new text to the disk before it takes the old one's place
 /// when `sync` is set.
 fn replace_file(path: &Path, contents: &[u8], sync: bool) -> std::io::Result<()> {
@@ -85,15 +120,7 @@ fn replace_file(path: &Path, contents: &[u8], sync: bool) -> std::io::Result<()>
     } else {
         path
     };
-    let directory = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or("file");
-    let temporary = directory.join(format!(".{file_name}.hubc-{}.tmp", std::process::id()));
+    let temporary = temporary_beside(path);
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         if let Ok(metadata) = std::fs::metadata(path) {

@@ -241,11 +241,16 @@ fn hub_entry(
     let decl = fleet.decl(hub);
     let name = names.resolve(decl.name).to_string();
     let mut property = |key: &'static str| -> Value {
-        match names
-            .get(key)
-            .and_then(|symbol| fleet.text_property(hub, symbol))
-        {
+        let symbol = names.get(key);
+        match symbol.and_then(|symbol| fleet.text_property(hub, symbol)) {
             Some(text) => Value::str(text),
+            // Still to be written, and reported where it is.
+            None if symbol
+                .and_then(|symbol| fleet.properties(hub).get(symbol)?.as_scalar())
+                .is_some_and(|scalar| matches!(scalar, Scalar::Placeholder(_))) =>
+            {
+                Value::Null
+            }
             None => {
                 errors.push(EmitError::MissingProperty {
                     community: decl.display.clone(),

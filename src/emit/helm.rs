@@ -165,9 +165,11 @@ impl<'a> Converter<'a> {
     fn scalar(&self, scalar: &Scalar, ty: Option<TypeId>) -> Value {
         let measure = ty.and_then(|ty| self.schema.measure(ty));
         match scalar {
-            Scalar::Str(text) | Scalar::Reference(text) | Scalar::Secret(text) => {
-                Value::str(text.as_ref())
-            }
+            // A placeholder is an error, so it is only emitted to report the errors of emitting.
+            Scalar::Str(text)
+            | Scalar::Reference(text)
+            | Scalar::Secret(text)
+            | Scalar::Placeholder(text) => Value::str(text.as_ref()),
             Scalar::Int(int) => Value::Int(*int),
             Scalar::Float(float) => Value::Float(*float),
             Scalar::Bool(boolean) => Value::Bool(*boolean),

@@ -129,6 +129,15 @@ pub enum ResolveError {
         help: String,
     },
 
+    #[error("a value still to be written: {what}")]
+    #[diagnostic(
+        code(hub::resolve::placeholder),
+        help(
+            "replace `todo(...)` with the value; `hubc new` writes these for what a new community or cluster must set"
+        )
+    )]
+    Placeholder { what: String, at: Loc },
+
     #[error("`{function}` takes {expected}")]
     #[diagnostic(code(hub::resolve::bad_arguments))]
     BadArguments {
@@ -229,6 +238,7 @@ impl Located for ResolveError {
             MissingCluster { at, .. } => (at, "no `cluster = ...` in this community"),
             DuplicateAssignment { at, .. } => (at, "set again here"),
             UnknownFunction { at, .. } => (at, "not a function"),
+            Placeholder { at, .. } => (at, "to be written"),
             BadArguments { at, .. } => (at, "wrong arguments"),
             AppendToNonList { at, .. } => (at, "appended here"),
             DeleteMissing { at, .. } => (at, "nothing to delete"),

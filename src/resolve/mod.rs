@@ -4,7 +4,7 @@
 //! Resolution order, for a community: its platform, its archetype chain from the root to the
 //! leaf, its mixins in the order listed, then the community itself.
 
-mod declare;
+pub mod declare;
 mod error;
 mod graph;
 pub mod lower;

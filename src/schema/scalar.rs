@@ -25,6 +25,9 @@ pub enum Scalar {
     Secret(Arc<str>),
     /// A name, such as the cluster of a community.
     Reference(Arc<str>),
+    /// `todo("the hub's domain")`: a value still to be written, which stands for a value of any
+    /// type, and is an error until it is (`hub::resolve::placeholder`).
+    Placeholder(Arc<str>),
 }
 
 /// Whether two scalars are the same value: quantities compare by value (`4GiB` is `4096Mi`)
@@ -70,5 +73,6 @@ pub fn scalar_text(scalar: &Scalar) -> String {
         Scalar::Date { year, month, day } => format!("{year:04}-{month:02}-{day:02}"),
         Scalar::Secret(file) => format!("secret({})", crate::syntax::quote(file)),
         Scalar::Reference(name) => name.to_string(),
+        Scalar::Placeholder(what) => format!("todo({})", crate::syntax::quote(what)),
     }
 }

@@ -134,6 +134,7 @@ pub const FORMATS: &[(&str, &[&str])] = &[
     ("drift", &["human", "text", "markdown", "json", "html"]),
     ("diff", &["human", "text", "markdown", "json", "github"]),
     ("doc", &["human", "markdown", "html"]),
+    ("new", &["human", "json", "github"]),
     ("lsp", &["human"]),
 ];
 

@@ -45,8 +45,8 @@ execute 'syn match hubConstant "' . s:start . '\%(true\|false\|null\)' . s:end .
 syn match hubType "\%(\%([:|<(]\|\<type\s\+[A-Za-z_][A-Za-z0-9_-]*\s*=\)\s*\)\@<=\%(string\|int\|float\|bool\|null\|any\|memory\|binary_memory\|cpu\|cores\|duration\|image\|url\|date\|secret\|list\|map\)\%([A-Za-z0-9_-]\)\@!"
 syn match hubType "\%(\%([:|<(]\|\<type\s\+[A-Za-z_][A-Za-z0-9_-]*\s*=\)\s*\)\@<=\u[A-Za-z0-9_]*"
 
-" Calls: image("..."), secret("...").
-execute 'syn match hubBuiltin "' . s:start . '\%(image\|secret\)\ze\s*("'
+" Calls: image("..."), secret("..."), todo("...").
+execute 'syn match hubBuiltin "' . s:start . '\%(image\|secret\|todo\)\ze\s*("'
 
 " Annotations: @reason, @ticket, @expires, @deprecated.
 syn match hubAnnotation "@[A-Za-z_][A-Za-z0-9_-]*"

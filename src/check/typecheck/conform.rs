@@ -23,7 +23,8 @@ impl Checker<'_> {
     ) {
         let at = location(node, op);
         match (self.schema.get(ty), node.kind()) {
-            (Type::Any, _) => {}
+            // A value still to be written is reported where it is written, and fits anywhere.
+            (Type::Any, _) | (_, NodeKind::Scalar(Scalar::Placeholder(_))) => {}
             (Type::Union(alternatives), _) => {
                 let alternatives = alternatives.clone();
                 let mut best: Option<Vec<CheckError>> = None;
@@ -297,6 +298,7 @@ pub fn describe_node(node: &Node, names: &Interner) -> String {
                 Scalar::Date { .. } => "date",
                 Scalar::Secret(_) => "secret",
                 Scalar::Reference(_) => "name",
+                Scalar::Placeholder(_) => "placeholder",
             };
             format!("{kind} `{}`", value_text(node, names))
         }

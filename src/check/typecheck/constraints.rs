@@ -94,7 +94,8 @@ impl Checker<'_> {
         let Some(NodeKind::List(elements)) = tree.lookup(&op.path).map(Node::kind) else {
             return;
         };
-        for merged in elements {
+        let written = |node: &&Node| !matches!(node.as_scalar(), Some(Scalar::Placeholder(_)));
+        for merged in elements.iter().filter(written) {
             for field in body.fields.iter().filter(|field| field.required) {
                 if merged.get(field.key).is_none() {
                     self.errors.push(CheckError::MissingField {

@@ -291,6 +291,7 @@ impl Checker<'_> {
             };
             let at = location(node, op);
             let fits = match (key, node.kind()) {
+                (_, NodeKind::Scalar(Scalar::Placeholder(_))) => true,
                 ("chart" | "domain" | "display_name", NodeKind::Scalar(Scalar::Str(_))) => true,
                 ("cluster", NodeKind::Scalar(Scalar::Reference(_) | Scalar::Str(_))) => true,
                 (

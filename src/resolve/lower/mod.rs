@@ -29,7 +29,7 @@ pub const PROPERTY_KEYS: &[&str] = &[
 ];
 
 /// Functions a value may call.
-pub const FUNCTIONS: &[&str] = &["image", "secret"];
+pub const FUNCTIONS: &[&str] = &["image", "secret", "todo"];
 
 /// The most keys a path may have once the nested blocks around it are counted.
 pub const MAX_TREE_DEPTH: usize = 128;

@@ -135,11 +135,20 @@ impl Lowering<'_> {
                 Some(Node::new(NodeKind::Map(entries), None))
             }
             ("secret", Some(file)) => Some(self.leaf(Scalar::Secret(file.into()), span)),
-            ("image" | "secret", None) => {
-                let example = if name.name == "image" {
-                    "image(\"quay.io/jupyter/scipy-notebook:2026-10-07\")"
-                } else {
-                    "secret(\"enc-prod.secret.values.yaml\")"
+            // Reported, and kept as a value of any type: nothing else is reported missing or
+            // mistyped for a value still to be written.
+            ("todo", Some(what)) => {
+                self.errors.push(ResolveError::Placeholder {
+                    what: what.to_string(),
+                    at: self.loc(span),
+                });
+                Some(self.leaf(Scalar::Placeholder(what.into()), span))
+            }
+            ("image" | "secret" | "todo", None) => {
+                let example = match name.name.as_str() {
+                    "image" => "image(\"quay.io/jupyter/scipy-notebook:2026-10-07\")",
+                    "secret" => "secret(\"enc-prod.secret.values.yaml\")",
+                    _ => "todo(\"the hub's domain\")",
                 };
                 self.errors.push(ResolveError::BadArguments {
                     function: name.name.clone(),
@@ -156,7 +165,8 @@ impl Lowering<'_> {
                 ) {
                     Some(suggestion) => format!("did you mean `{suggestion}`?"),
                     None => {
-                        "the functions are `image(\"repo:tag\")` and `secret(\"file\")`".to_string()
+                        "the functions are `image(\"repo:tag\")`, `secret(\"file\")` and `todo(\"what\")`"
+                            .to_string()
                     }
                 };
                 self.errors.push(ResolveError::UnknownFunction {
