@@ -4,6 +4,7 @@
 pub const MODULES: &[(&str, &str)] = &[
     ("std.basehub", include_str!("../stdlib/basehub.hub")),
     ("std.clusters", include_str!("../stdlib/clusters.hub")),
+    ("std.instances", include_str!("../stdlib/instances.hub")),
     ("std.jupyterhub", include_str!("../stdlib/jupyterhub.hub")),
     ("std.platform", include_str!("../stdlib/platform.hub")),
     ("std.terraform", include_str!("../stdlib/terraform.hub")),

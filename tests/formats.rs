@@ -39,6 +39,16 @@ fn arguments(command: &str, scratch: &Path) -> Vec<String> {
             "--out".into(),
             at("out"),
         ],
+        // A refused name: a diagnostic to print, and nothing written.
+        "new" => vec![
+            "community".into(),
+            "a/b".into(),
+            "--archetype".into(),
+            "course".into(),
+            "--cluster".into(),
+            "temple".into(),
+            root.join("examples/fleet").display().to_string(),
+        ],
         "lsp" => Vec::new(),
         other => panic!("no arguments for `{other}`"),
     };

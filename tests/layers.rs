@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["analysis"],
     &["emit"],
     &["explain"],
-    &["report"],
+    &["report", "scaffold"],
     &["import"],
     &["driver"],
 ];

@@ -396,6 +396,9 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let phase = crate::timings::phase("drift");
     let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
     drop(phase);
+    let phase = crate::timings::phase("schedule");
+    let schedule_errors = crate::check::schedule::check(&fleet, &names);
+    drop(phase);
     let phase = crate::timings::phase("policy");
     let (policy_check_errors, declared_policy_errors) =
         crate::check::policy::validate(&fleet, &schema, &names, today);
@@ -407,6 +410,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         .map(Diagnostic::from_located)
         .chain(check_errors.iter().map(Diagnostic::from_located))
         .chain(policy_errors.iter().map(Diagnostic::from_located))
+        .chain(schedule_errors.iter().map(Diagnostic::from_located))
         .collect();
     // Errors found once per community (a mixin's problem, say) are reported once.
     found.sort_by(|left, right| {

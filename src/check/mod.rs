@@ -4,6 +4,7 @@
 pub mod credential;
 pub mod error;
 pub mod policy;
+pub mod schedule;
 pub mod typecheck;
 
 // The schema sits below resolution; checking uses it under its old paths.

@@ -42,6 +42,7 @@ impl Importer<'_> {
         let paths: Vec<String> = self.input.files.keys().cloned().collect();
         for path in paths {
             let in_scope = path.starts_with("config/clusters/")
+                || super::instances::TABLES.contains(&path.as_str())
                 || project_file(&path).is_some()
                 || self.accounted.contains(&path);
             if !in_scope {
@@ -87,6 +88,12 @@ impl Importer<'_> {
                     "if it holds Terraform variables, name it `*.tfvars` and import again",
                 )
             };
+        }
+        if super::instances::TABLES.contains(&path) {
+            return (
+                "it is not a table of instance types (a map of each type's `cpu_capacity_low`, `cpu_allocatable_low`, `mem_capacity_low` and `mem_allocatable_low`)",
+                "fix the table and import again, or declare the instance types in `.hub`",
+            );
         }
         let Some(rest) = path.strip_prefix("config/clusters/") else {
             return ("it is not a file hubc imports", "leave it where it is");

@@ -16,6 +16,7 @@ mod community;
 mod error;
 mod groups;
 pub mod hcl;
+mod instances;
 mod inventory;
 mod placement;
 mod projects;
@@ -57,7 +58,7 @@ impl ImportInput {
                 | ["terraform", _, "projects", _, ..]
                 | ["terraform", _, "variables.tf"]
                 | ["helm-charts", _, "values.yaml"]
-        )
+        ) || instances::TABLES.contains(&relative)
     }
 
     /// Whether the directory at `relative` may hold files the import reads.
@@ -70,7 +71,7 @@ impl ImportInput {
                 | ["terraform", _, "projects", ..]
                 | ["terraform", _]
                 | ["helm-charts", _]
-        )
+        ) || instances::leads_to_table(relative)
     }
 }
 
@@ -264,6 +265,7 @@ impl Importer<'_> {
             self.cluster(cluster, project, &mut imported);
         }
         self.communities(&mut imported);
+        self.instance_types(&mut imported);
         let mut taken: BTreeSet<String> = clusters.iter().cloned().collect();
         for project in std::mem::take(&mut projects.alone) {
             imported.summary.count_project(Matched::Alone);
@@ -282,6 +284,31 @@ impl Importer<'_> {
         imported.n_clusters = clusters.len();
         self.inventory(&mut imported.summary);
         Some(imported)
+    }
+
+    /// The instance types the fleet measured, when it has a table of them, as
+    /// `instance_types.hub`.
+    fn instance_types(&mut self, imported: &mut Imported) {
+        for table in instances::TABLES {
+            if !self.input.files.contains_key(*table) {
+                continue;
+            }
+            let Some((_, value)) = self.yaml(table) else {
+                continue;
+            };
+            match instances::declarations(table, &value) {
+                Some(text) => {
+                    imported
+                        .files
+                        .insert("instance_types.hub".to_string(), canonical(&text));
+                    return;
+                }
+                // Not a table of instance types: the inventory says it was not imported.
+                None => {
+                    self.accounted.remove(*table);
+                }
+            }
+        }
     }
 
     /// Parses a YAML file of the input once.

@@ -303,6 +303,7 @@ fn symbol_kind(kind: DeclKind) -> SymbolKind {
         DeclKind::Mixin => SymbolKind::INTERFACE,
         DeclKind::Community => SymbolKind::OBJECT,
         DeclKind::Cluster => SymbolKind::MODULE,
+        DeclKind::InstanceType => SymbolKind::STRUCT,
     }
 }
 

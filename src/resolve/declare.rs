@@ -54,6 +54,7 @@ enum Namespace {
     Charts,
     Layers,
     Clusters,
+    InstanceTypes,
 }
 
 impl Namespace {
@@ -63,6 +64,7 @@ impl Namespace {
             DeclKind::Chart => Some(Namespace::Charts),
             DeclKind::Platform | DeclKind::Archetype | DeclKind::Mixin => Some(Namespace::Layers),
             DeclKind::Cluster => Some(Namespace::Clusters),
+            DeclKind::InstanceType => Some(Namespace::InstanceTypes),
             DeclKind::Community => None,
         }
     }
@@ -83,6 +85,8 @@ pub(super) struct Declarer {
     headers: Vec<Header>,
     namespaces: HashMap<(Namespace, Symbol), DeclId>,
     paths: crate::intern::Paths,
+    /// The instance types the standard library declares, which the fleet's own replace.
+    standard_instance_types: std::collections::HashSet<DeclId>,
 }
 
 impl Declarer {
@@ -108,14 +112,26 @@ impl Declarer {
                     at: Loc::new(file.file, decl.name.span),
                 });
             }
+            let standard = file.module.starts_with("std.");
             if let Some(namespace) = Namespace::of(decl.kind) {
-                if let Some(&first) = self.namespaces.get(&(namespace, name)) {
+                let found = self.namespaces.get(&(namespace, name)).copied();
+                // An instance type the fleet measured itself takes the standard one's place,
+                // whichever file comes first.
+                if let Some(first) = found
+                    && namespace == Namespace::InstanceTypes
+                    && standard != self.standard_instance_types.contains(&first)
+                {
+                    if standard {
+                        continue;
+                    }
+                    self.decls[first.0 as usize].shadowed = true;
+                } else if let Some(first) = found {
                     let first: &Decl = &self.decls[first.0 as usize];
                     errors.push(ResolveError::DuplicateDeclaration {
                     name: decl.name.name.clone(),
                     at: Loc::new(file.file, decl.name.span),
                     first: first.loc(),
-                    help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third".to_string(),
+                    help: "rename one of them; platforms, archetypes and mixins share one namespace across the fleet, clusters another, charts a third, instance types a fourth".to_string(),
                 });
                     continue;
                 }
@@ -159,7 +175,11 @@ impl Declarer {
                 cluster: None,
                 layer,
                 deprecated,
+                shadowed: false,
             });
+            if standard && decl.kind == DeclKind::InstanceType {
+                self.standard_instance_types.insert(id);
+            }
             check_duplicate_assignments(self.decls.last().expect("just pushed"), names, errors);
         }
     }

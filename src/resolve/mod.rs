@@ -48,6 +48,8 @@ pub struct Decl {
     pub layer: Layer,
     /// `@deprecated("...")` on the declaration.
     pub deprecated: Option<String>,
+    /// A standard instance type that one of the fleet's own takes the place of.
+    pub shadowed: bool,
 }
 
 impl Decl {
@@ -389,6 +391,13 @@ fn root_type(
     let decl = fleet.decl(id);
     if matches!(decl.kind, DeclKind::Cluster | DeclKind::Mixin) {
         return None;
+    }
+    if decl.kind == DeclKind::InstanceType {
+        // Checked against `schema instance_type` where `std.instances` (or the fleet) declares
+        // it.
+        return names
+            .get("instance_type")
+            .and_then(|symbol| schema.schema(symbol));
     }
     if decl.kind == DeclKind::Chart {
         // A chart's values are those of its own name, whatever chart it extends.

@@ -84,16 +84,20 @@ pub enum DeclKind {
     Mixin,
     Community,
     Cluster,
+    /// A kind of node, by the name of its `node.kubernetes.io/instance-type` label: its
+    /// capacity, and what of it pods may request.
+    InstanceType,
 }
 
 impl DeclKind {
-    pub const ALL: [DeclKind; 6] = [
+    pub const ALL: [DeclKind; 7] = [
         DeclKind::Chart,
         DeclKind::Platform,
         DeclKind::Archetype,
         DeclKind::Mixin,
         DeclKind::Community,
         DeclKind::Cluster,
+        DeclKind::InstanceType,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -104,6 +108,7 @@ impl DeclKind {
             DeclKind::Mixin => "mixin",
             DeclKind::Community => "community",
             DeclKind::Cluster => "cluster",
+            DeclKind::InstanceType => "instance_type",
         }
     }
 }

@@ -123,6 +123,24 @@ pub fn corpus() -> Option<PathBuf> {
     None
 }
 
+/// The real fleet in `../shared/corpus`, imported with `hubc import` into `scratch/fleet`; `None`
+/// (and a message) when the corpus is not there.
+pub fn imported_corpus(scratch: &TempDir) -> Option<PathBuf> {
+    let corpus = corpus()?;
+    let fleet = scratch.join("fleet");
+    let (code, _, stderr) = run(
+        scratch.path(),
+        &[
+            "import",
+            &corpus.join("2i2c").display().to_string(),
+            "-o",
+            fleet.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    Some(fleet)
+}
+
 /// The formats each command prints, as the README's table lists them: any other `--format` is
 /// a usage error.
 pub const FORMATS: &[(&str, &[&str])] = &[

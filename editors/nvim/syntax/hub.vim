@@ -26,7 +26,7 @@ syn match hubKey "\%([A-Za-z0-9_\"]\.\)\@<=[A-Za-z0-9_][A-Za-z0-9_-]*"
 
 " Keywords.
 execute 'syn match hubImport "' . s:start . '\%(import\|as\)' . s:end . s:notkey . '"'
-execute 'syn match hubDeclaration "' . s:start . '\%(chart\|platform\|archetype\|mixin\|community\|cluster\|schema\|type\)' . s:end . '\ze\s\+[A-Za-z_\"]" nextgroup=hubDeclarationName skipwhite'
+execute 'syn match hubDeclaration "' . s:start . '\%(chart\|platform\|archetype\|mixin\|community\|cluster\|instance_type\|schema\|type\)' . s:end . '\ze\s\+[A-Za-z_\"]" nextgroup=hubDeclarationName skipwhite'
 syn match hubDeclarationName contained "\"\%([^\"\\]\|\\.\)*\"\|[A-Za-z_][A-Za-z0-9_-]*" nextgroup=hubParentColon skipwhite
 " What a declaration builds on: `extends NAME`, a community's `: ARCHETYPE` and `with A, B`.
 syn match hubParentColon contained ":" nextgroup=hubParentName skipwhite

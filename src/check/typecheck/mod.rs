@@ -84,6 +84,8 @@ impl Checker<'_> {
         }
         let root = match decl.kind {
             DeclKind::Mixin => mixin_roots.get(&id).copied().flatten().or(fallback),
+            // Without `schema instance_type`, an instance type's body is not checked.
+            DeclKind::InstanceType => fleet.root_type(id),
             _ => fleet.root_type(id).or(fallback),
         };
         for op in &decl.layer.ops {

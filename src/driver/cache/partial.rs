@@ -11,8 +11,9 @@
 //! declaration holds it, or else to the layers themselves ("shared"), which the partial build
 //! loads whole. Where the partial build might differ from a whole one, it is not used: when a
 //! file that changed is not only communities, when a community moved to a cluster it was not
-//! on, when a file imports one left out, when anything does not parse, when the shared
-//! diagnostics are not those recorded (a community may cause one in a mixin it uses), when a
+//! on, when a file imports one left out, when anything does not parse, when a shared
+//! diagnostic recorded in a layer a rebuilt community uses is not found again (a community may
+//! cause one in a mixin it uses, and so may one kept as it is), when a
 //! kept diagnostic points into a rebuilt file, or when a rebuilt cluster would write a file
 //! another cluster keeps.
 
@@ -23,6 +24,7 @@ use crate::analysis::Session;
 use crate::check::policy::Day;
 use crate::driver::{PreviousBuild, Record, SourceRecord};
 use crate::emit::Output;
+use crate::resolve::value::DeclId;
 use crate::source::FileId;
 use crate::syntax::ast::{DeclKind, ItemKind};
 
@@ -210,13 +212,35 @@ pub fn rebuild(
             _ => {}
         }
     }
-    let as_set = |list: &[&Recorded]| -> BTreeSet<String> {
-        list.iter()
-            .filter_map(|d| serde_json::to_string(d).ok())
-            .collect()
+    // A shared diagnostic is in a layer. One in a layer no rebuilt community uses cannot have
+    // changed, and is kept; one in a layer they use may come from one of them or from a
+    // community kept as it is, so it must be found again (else the build is whole). What is
+    // found anew is added: the rebuilt communities cause it.
+    let mut used: HashSet<DeclId> = HashSet::new();
+    for &community in &fleet.communities {
+        used.extend(fleet.chain(community));
+        used.extend(fleet.decl(community).mixins.iter().copied());
+    }
+    let could_change = |diagnostic: &Recorded| {
+        let (start, end) = diagnostic.span;
+        let layer = fleet.decls.iter().position(|decl| {
+            decl.kind != DeclKind::Community
+                && session.sources.get(decl.file).name == diagnostic.file
+                && decl.span.start <= start
+                && end <= decl.span.end
+        });
+        layer.is_none_or(|index| used.contains(&DeclId(index as u32)))
     };
-    if as_set(&shared_before) != as_set(&shared_now) {
-        return None;
+    let key = |diagnostic: &Recorded| serde_json::to_string(diagnostic).ok();
+    let found_again: BTreeSet<String> = shared_now.iter().filter_map(|d| key(d)).collect();
+    for diagnostic in shared_before {
+        if !could_change(diagnostic) {
+            if key(diagnostic).is_none_or(|text| !found_again.contains(&text)) {
+                merged.push(diagnostic.clone());
+            }
+        } else if key(diagnostic).is_none_or(|text| !found_again.contains(&text)) {
+            return None;
+        }
     }
     merged.extend(shared_now.into_iter().cloned());
     let mut merged_session = session_of(inputs, merged)?;

@@ -389,7 +389,9 @@ impl Lowering<'_> {
             notes,
         };
         let first = match property {
-            Some(first) if self.kind != DeclKind::Cluster => first,
+            Some(first) if !matches!(self.kind, DeclKind::Cluster | DeclKind::InstanceType) => {
+                first
+            }
             _ => {
                 layer.ops.push(op);
                 return;

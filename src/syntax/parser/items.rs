@@ -216,7 +216,7 @@ fn header<'a>(
                 }
             }
         }
-        DeclKind::Mixin | DeclKind::Cluster => {}
+        DeclKind::Mixin | DeclKind::Cluster | DeclKind::InstanceType => {}
     }
     Ok(rest)
 }

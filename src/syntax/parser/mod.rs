@@ -31,6 +31,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "mixin",
     "community",
     "cluster",
+    "instance_type",
     "type",
     "schema",
 ];
