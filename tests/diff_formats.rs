@@ -449,16 +449,8 @@ fn a_corpus_change_that_moves_a_cluster_out_of_its_archetype_fits_in_a_comment()
 
 #[test]
 fn the_ci_workflow_keeps_the_whole_diff_as_an_artifact() {
-    let path = common::root().join("examples/ci/hubc.yml");
-    let workflow: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid YAML");
-    let steps = workflow["jobs"]["hubc"]["steps"].as_sequence().unwrap();
-    let step = |name: &str| {
-        steps
-            .iter()
-            .find(|s| s["name"].as_str() == Some(name))
-            .unwrap_or_else(|| panic!("a step named `{name}`"))
-    };
+    let steps = common::ci_workflow_steps();
+    let step = |name: &str| common::step(&steps, name);
     let diff = step("hubc diff")["run"].as_str().unwrap();
     for output in ["diff.md", "hubc-diff/diff.txt", "hubc-diff/diff.json"] {
         assert!(diff.contains(&format!("> {output}")), "{diff}");

@@ -126,6 +126,19 @@ fn assert_printed(command: &str, format: &str, ran: &Ran) {
         ("diff", "human" | "text") => assert!(ran.stdout.starts_with("hubc diff: "), "{shown}"),
         ("drift" | "diff", "markdown") => assert!(ran.stdout.starts_with("## "), "{shown}"),
         ("drift", "html") => assert!(ran.stdout.starts_with("<!DOCTYPE html>"), "{shown}"),
+        // One log, whatever it holds (tests/sarif.rs validates it).
+        (_, "sarif") => {
+            let log: Value = serde_json::from_str(&ran.stdout).expect(&shown);
+            assert_eq!(log["version"], "2.1.0", "{shown}");
+            assert!(
+                !log["runs"][0]["results"]
+                    .as_array()
+                    .expect(&shown)
+                    .is_empty(),
+                "{shown}"
+            );
+            assert!(!ran.stderr.contains('×'), "{shown}");
+        }
         // The pages are files; the summary names them.
         ("doc", _) => {
             assert_eq!(ran.code, 0, "{shown}");
@@ -172,6 +185,14 @@ fn assert_refused(command: &str, format: &str, ran: &Ran, scratch: &Path) {
                 lines[0]["message"].as_str().unwrap().to_string(),
                 lines[0]["help"].as_str().unwrap().to_string(),
             )
+        }
+        "sarif" => {
+            let log: Value = serde_json::from_str(&ran.stdout).expect(&shown);
+            let results = log["runs"][0]["results"].as_array().expect(&shown);
+            assert_eq!(results.len(), 1, "{shown}");
+            assert_eq!(results[0]["ruleId"], "hub::cli::usage", "{shown}");
+            let text = results[0]["message"]["text"].as_str().unwrap().to_string();
+            (text.clone(), text)
         }
         "github" => {
             assert!(ran.stdout.starts_with("::error "), "{shown}");
@@ -233,7 +254,7 @@ fn a_refused_format_given_before_the_command_is_pointed_at() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("help: `hubc check` prints `human`, `json` or `github`"),
+        stderr.contains("help: `hubc check` prints `human`, `json`, `github` or `sarif`"),
         "{stderr}"
     );
 }

@@ -11,11 +11,22 @@ pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
     let today = cx.today;
     let mut tally = Tally::default();
     let (mut n_files, mut n_declarations) = (0, 0);
+    // One SARIF log holds the findings of every fleet.
+    let sarif = cx.format == OutputFormat::Sarif;
+    let mut findings = Vec::new();
     for (index, path) in paths.iter().enumerate() {
         let mut session = driver::load_fleet(path);
         session.release_trees = true;
         let analysis = driver::analyze(&mut session, today);
-        let found = print_diagnostics(&session, cx);
+        let found = if sarif {
+            findings.extend(hubc::diagnostics::sarif::findings(
+                &session.diagnostics,
+                &session.sources,
+            ));
+            Tally::of(&session.diagnostics)
+        } else {
+            print_diagnostics(&session, cx)
+        };
         tally.errors += found.errors;
         tally.warnings += found.warnings;
         n_files += session.files.len();
@@ -24,6 +35,9 @@ pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
         if index + 1 == paths.len() {
             leave((analysis, session));
         }
+    }
+    if sarif {
+        out!("{}", hubc::diagnostics::sarif::log(&findings, &[]));
     }
     eprintln!(
         "checked {} {}, {} {}: {} {}, {} {} in {}",

@@ -15,6 +15,7 @@ pub fn run(cx: &Context, fleet: &Path, check: bool, promote_at: usize) -> ExitCo
     let report = hubc::report::drift::build(&analysis, &session.sources, today, promote_at);
     let text = match cx.format {
         OutputFormat::Json => hubc::report::drift::json(&report),
+        OutputFormat::Sarif => hubc::report::drift::sarif(&report, &session),
         OutputFormat::Markdown => hubc::report::drift::markdown::render(&report),
         OutputFormat::Html => hubc::report::drift::html::render(&report),
         _ => hubc::report::drift::text::render(&report),

@@ -70,9 +70,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// How to print: diagnostics as `human`, `json` or `github`; the drift report as `text`,
-    /// `markdown`, `json` or `html`; the diff as `text`, `markdown`, `json` or `github`. A
-    /// format the command does not print is a usage error.
+    /// How to print: diagnostics as `human`, `json`, `github` or `sarif`; the drift report as
+    /// `text`, `markdown`, `json`, `html` or `sarif`; the diff as `text`, `markdown`, `json` or
+    /// `github`. A format the command does not print is a usage error.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 
@@ -108,6 +108,9 @@ pub enum OutputFormat {
     Markdown,
     /// The drift report as one self-contained HTML page.
     Html,
+    /// One SARIF 2.1.0 log, for code-scanning views: diagnostics, and the drift report's
+    /// findings.
+    Sarif,
 }
 
 impl OutputFormat {
@@ -116,6 +119,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Json => Format::Json,
             OutputFormat::Github => Format::Github,
+            OutputFormat::Sarif => Format::Sarif,
             _ => Format::Human,
         }
     }
@@ -263,13 +267,13 @@ impl Command {
     pub fn formats(&self) -> &'static [OutputFormat] {
         use OutputFormat::*;
         match self {
-            Command::Check { .. }
-            | Command::Build { .. }
+            Command::Check { .. } => &[Human, Json, Github, Sarif],
+            Command::Build { .. }
             | Command::Import { .. }
             | Command::Fmt { .. }
             | Command::New { .. } => &[Human, Json, Github],
             Command::Explain { .. } => &[Human, Text, Json, Github],
-            Command::Drift { .. } => &[Human, Text, Markdown, Json, Html],
+            Command::Drift { .. } => &[Human, Text, Markdown, Json, Html, Sarif],
             Command::Diff { .. } => &[Human, Text, Markdown, Json, Github],
             Command::Doc { .. } => &[Human, Markdown, Html],
             Command::Lsp => &[Human],
@@ -423,7 +427,7 @@ pub fn print_diagnostics_as(
     );
     match format {
         Format::Human => eprint!("{rendered}"),
-        Format::Json | Format::Github => out!("{rendered}"),
+        Format::Json | Format::Github | Format::Sarif => out!("{rendered}"),
     }
     Tally::of(&session.diagnostics)
 }

@@ -5,6 +5,7 @@
 //! the editor server all start from that record, so an error is never mapped twice.
 
 mod render;
+pub mod sarif;
 pub mod suggest;
 
 pub use render::{Format, escape_data, escape_property, render, render_all, render_limited};

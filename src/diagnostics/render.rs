@@ -20,6 +20,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands, which annotate pull requests.
     Github,
+    /// One SARIF 2.1.0 log of them all, for code-scanning views.
+    Sarif,
 }
 
 /// Renders every diagnostic in order, each ending with a newline.
@@ -29,6 +31,9 @@ pub fn render_all(
     format: Format,
     color: bool,
 ) -> String {
+    if format == Format::Sarif {
+        return super::sarif::log(&super::sarif::findings(diagnostics, sources), &[]);
+    }
     let masked = masked_credentials(diagnostics, sources, format);
     let sources = masked.as_ref().unwrap_or(sources);
     let shown: Vec<&Diagnostic> = diagnostics.iter().collect();
@@ -120,6 +125,10 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, format: Format, colo
         Format::Human => render_human(diagnostic, sources, color),
         Format::Json => render_json(diagnostic, sources),
         Format::Github => render_github(diagnostic, sources),
+        Format::Sarif => super::sarif::log(
+            &super::sarif::findings(std::slice::from_ref(diagnostic), sources),
+            &[],
+        ),
     }
 }
 

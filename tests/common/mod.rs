@@ -141,15 +141,38 @@ pub fn imported_corpus(scratch: &TempDir) -> Option<PathBuf> {
     Some(fleet)
 }
 
+/// The steps of the job `hubc` of the example CI workflow, `examples/ci/hubc.yml`.
+pub fn ci_workflow_steps() -> Vec<serde_yaml_ng::Value> {
+    let path = root().join("examples/ci/hubc.yml");
+    let workflow: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(path).expect("the workflow"))
+            .expect("valid YAML");
+    workflow["jobs"]["hubc"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .clone()
+}
+
+/// The step of `steps` named `name`.
+pub fn step<'a>(steps: &'a [serde_yaml_ng::Value], name: &str) -> &'a serde_yaml_ng::Value {
+    steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("a step named `{name}`"))
+}
+
 /// The formats each command prints, as the README's table lists them: any other `--format` is
 /// a usage error.
 pub const FORMATS: &[(&str, &[&str])] = &[
-    ("check", &["human", "json", "github"]),
+    ("check", &["human", "json", "github", "sarif"]),
     ("build", &["human", "json", "github"]),
     ("fmt", &["human", "json", "github"]),
     ("import", &["human", "json", "github"]),
     ("explain", &["human", "text", "json", "github"]),
-    ("drift", &["human", "text", "markdown", "json", "html"]),
+    (
+        "drift",
+        &["human", "text", "markdown", "json", "html", "sarif"],
+    ),
     ("diff", &["human", "text", "markdown", "json", "github"]),
     ("doc", &["human", "markdown", "html"]),
     ("new", &["human", "json", "github"]),
@@ -157,7 +180,9 @@ pub const FORMATS: &[(&str, &[&str])] = &[
 ];
 
 /// Every value `--format` takes.
-pub const ALL_FORMATS: &[&str] = &["human", "text", "markdown", "json", "github", "html"];
+pub const ALL_FORMATS: &[&str] = &[
+    "human", "text", "markdown", "json", "github", "html", "sarif",
+];
 
 /// Whether `hubc COMMAND` prints `format`.
 pub fn prints(command: &str, format: &str) -> bool {

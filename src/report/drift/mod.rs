@@ -7,7 +7,10 @@ pub mod html;
 pub mod markdown;
 mod model;
 mod render;
+mod sarif;
 pub mod text;
+
+pub use sarif::sarif;
 
 pub use model::{
     ArchetypeReport, Candidate, CommunityReport, DriftReport, Edit, Located, OverrideReport,
