@@ -191,6 +191,11 @@ impl Gaps {
             .min_by_key(|&id| fleet.decl(id).span.len())
     }
 
+    /// Whether `decl` is touched: incomplete, or one of its layers is (see [`Gaps::hides`]).
+    pub fn touches(&self, decl: DeclId) -> bool {
+        self.touched.contains(&decl)
+    }
+
     /// Whether `diagnostic` may be an echo of what was dropped, and is held back. The rule, in
     /// full (`lang/reference.md`, "Errors and recovery", says the same for users):
     ///

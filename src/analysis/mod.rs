@@ -396,9 +396,6 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let phase = crate::timings::phase("drift");
     let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
     drop(phase);
-    let phase = crate::timings::phase("schedule");
-    let schedule_errors = crate::check::schedule::check(&fleet, &names);
-    drop(phase);
     let phase = crate::timings::phase("policy");
     let (policy_check_errors, declared_policy_errors) =
         crate::check::policy::validate(&fleet, &schema, &names, today);
@@ -410,7 +407,6 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         .map(Diagnostic::from_located)
         .chain(check_errors.iter().map(Diagnostic::from_located))
         .chain(policy_errors.iter().map(Diagnostic::from_located))
-        .chain(schedule_errors.iter().map(Diagnostic::from_located))
         .collect();
     // Errors found once per community (a mixin's problem, say) are reported once.
     found.sort_by(|left, right| {
@@ -426,6 +422,21 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     if !gaps.is_empty() {
         found.retain(|diagnostic| !gaps.hides(diagnostic, &fleet, &session.sources));
     }
+    // What a server asks of its node is read from all of its community's layers: a community
+    // one of whose layers lost a statement is not judged.
+    let phase = crate::timings::phase("schedule");
+    let reported = |decl| !gaps.touches(decl);
+    let schedule_errors = crate::check::schedule::check(&fleet, &names, &reported);
+    found.extend(schedule_errors.iter().map(Diagnostic::from_located));
+    found.sort_by(|left, right| {
+        (left.file, left.span.start, &left.code, &left.message).cmp(&(
+            right.file,
+            right.span.start,
+            &right.code,
+            &right.message,
+        ))
+    });
+    drop(phase);
     let mut standard_files: Vec<FileId> = session
         .files
         .iter()

@@ -146,8 +146,14 @@ impl Located for ScheduleError {
     }
 }
 
-/// The schedulability problems of every community of `fleet`.
-pub fn check(fleet: &Fleet, names: &Interner) -> Vec<ScheduleError> {
+/// The schedulability problems of every community of `fleet` whose declaration `reported`
+/// accepts: what the communities it holds back may have caused (their layers lost a statement)
+/// is reported only where another community causes it too. Each problem is reported once.
+pub fn check(
+    fleet: &Fleet,
+    names: &Interner,
+    reported: &dyn Fn(DeclId) -> bool,
+) -> Vec<ScheduleError> {
     let keys = Keys::new(names);
     let instance_types: HashMap<&str, InstanceType> = fleet
         .decls
@@ -156,12 +162,17 @@ pub fn check(fleet: &Fleet, names: &Interner) -> Vec<ScheduleError> {
         .filter(|(_, decl)| decl.kind == DeclKind::InstanceType && !decl.shadowed)
         .filter_map(|(index, decl)| {
             let id = DeclId(index as u32);
+            // A type whose declaration lost a statement is not known well enough to hold
+            // servers to.
+            if !reported(id) {
+                return None;
+            }
             Some((decl.display.as_str(), InstanceType::of(fleet, id, &keys)?))
         })
         .collect();
     let mut pools: HashMap<DeclId, Option<Vec<String>>> = HashMap::new();
     let mut errors = Vec::new();
-    for &community in &fleet.communities {
+    for &community in fleet.communities.iter().filter(|&&c| reported(c)) {
         let Some(singleuser) = singleuser(fleet.values(community), &keys) else {
             continue;
         };
