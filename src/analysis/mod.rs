@@ -394,7 +394,11 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     check_errors.extend(crate::check::typecheck::check(&fleet, &schema, &names));
     drop(phase);
     let phase = crate::timings::phase("drift");
-    let (drift, mut policy_errors) = crate::check::policy::classify(&fleet, &schema, &names, today);
+    // What servers ask of their nodes is worked out beside, on the other cores.
+    let ((drift, mut policy_errors), scheduling) = rayon::join(
+        || crate::check::policy::classify(&fleet, &schema, &names, today),
+        || crate::check::schedule::check(&fleet, &names),
+    );
     drop(phase);
     let phase = crate::timings::phase("policy");
     let (policy_check_errors, declared_policy_errors) =
@@ -426,7 +430,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     // one of whose layers lost a statement is not judged.
     let phase = crate::timings::phase("schedule");
     let reported = |decl| !gaps.touches(decl);
-    let schedule_errors = crate::check::schedule::check(&fleet, &names, &reported);
+    let schedule_errors = crate::check::schedule::report(scheduling, &reported);
     found.extend(schedule_errors.iter().map(Diagnostic::from_located));
     found.sort_by(|left, right| {
         (left.file, left.span.start, &left.code, &left.message).cmp(&(

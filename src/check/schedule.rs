@@ -20,7 +20,6 @@ use crate::diagnostics::Located;
 use crate::intern::{Interner, Symbol};
 use crate::resolve::Fleet;
 use crate::resolve::value::{DeclId, Node, NodeKind, Origin, Scalar};
-use crate::schema::quantity::{Measure, Quantity};
 use crate::source::Loc;
 use crate::syntax::ast::DeclKind;
 
@@ -146,14 +145,18 @@ impl Located for ScheduleError {
     }
 }
 
-/// The schedulability problems of every community of `fleet` whose declaration `reported`
-/// accepts: what the communities it holds back may have caused (their layers lost a statement)
-/// is reported only where another community causes it too. Each problem is reported once.
-pub fn check(
-    fleet: &Fleet,
-    names: &Interner,
-    reported: &dyn Fn(DeclId) -> bool,
-) -> Vec<ScheduleError> {
+/// A problem, with the community whose server has it and the instance type it is measured
+/// against, if any.
+pub struct Found {
+    pub community: DeclId,
+    pub instance_type: Option<DeclId>,
+    pub error: ScheduleError,
+}
+
+/// The schedulability problems of every community of `fleet`, as many times as communities
+/// have them ([`report`] makes them the diagnostics). Reads only the resolved fleet, so it runs
+/// beside the other checks.
+pub fn check(fleet: &Fleet, names: &Interner) -> Vec<Found> {
     let keys = Keys::new(names);
     let instance_types: HashMap<&str, InstanceType> = fleet
         .decls
@@ -162,41 +165,60 @@ pub fn check(
         .filter(|(_, decl)| decl.kind == DeclKind::InstanceType && !decl.shadowed)
         .filter_map(|(index, decl)| {
             let id = DeclId(index as u32);
-            // A type whose declaration lost a statement is not known well enough to hold
-            // servers to.
-            if !reported(id) {
-                return None;
-            }
             Some((decl.display.as_str(), InstanceType::of(fleet, id, &keys)?))
         })
         .collect();
-    let mut pools: HashMap<DeclId, Option<Vec<String>>> = HashMap::new();
-    let mut errors = Vec::new();
-    for &community in fleet.communities.iter().filter(|&&c| reported(c)) {
-        let Some(singleuser) = singleuser(fleet.values(community), &keys) else {
-            continue;
-        };
-        let cluster = fleet.decl(community).cluster;
-        let pools = cluster.and_then(|cluster| {
-            pools
-                .entry(cluster)
-                .or_insert_with(|| node_pools(fleet, cluster, names))
-                .as_deref()
-        });
-        let checker = Checker {
-            instance_types: &instance_types,
-            pools: cluster.zip(pools),
-            fleet,
-            fallback: Origin {
-                decl: community,
-                file: fleet.decl(community).file,
-                span: fleet.decl(community).name_span,
-            },
-        };
-        for server in servers(singleuser, &keys, names) {
-            checker.server(&server, &mut errors);
-        }
-    }
+    // The node pools of every cluster, read once.
+    let pools: HashMap<DeclId, Option<Vec<String>>> = fleet
+        .decls
+        .iter()
+        .enumerate()
+        .filter(|(_, decl)| decl.kind == DeclKind::Cluster)
+        .map(|(index, _)| {
+            let id = DeclId(index as u32);
+            (id, node_pools(fleet, id, names))
+        })
+        .collect();
+    use rayon::prelude::*;
+    fleet
+        .communities
+        .par_iter()
+        .flat_map_iter(|&community| {
+            let mut found = Vec::new();
+            let Some(singleuser) = singleuser(fleet.values(community), &keys) else {
+                return found;
+            };
+            let cluster = fleet.decl(community).cluster;
+            let pools = cluster.and_then(|cluster| pools.get(&cluster)?.as_deref());
+            let checker = Checker {
+                names,
+                community,
+                instance_types: &instance_types,
+                pools: cluster.zip(pools),
+                fleet,
+                fallback: Origin {
+                    decl: community,
+                    file: fleet.decl(community).file,
+                    span: fleet.decl(community).name_span,
+                },
+            };
+            for server in servers(singleuser, &keys) {
+                checker.server(&server, &mut found);
+            }
+            found
+        })
+        .collect()
+}
+
+/// The diagnostics of what [`check`] found, each once, but those of the communities and
+/// instance types `reported` holds back (what a lost statement of their layers may have
+/// caused), unless another community causes them too.
+pub fn report(found: Vec<Found>, reported: &dyn Fn(DeclId) -> bool) -> Vec<ScheduleError> {
+    let mut errors: Vec<ScheduleError> = found
+        .into_iter()
+        .filter(|found| reported(found.community) && found.instance_type.is_none_or(reported))
+        .map(|found| found.error)
+        .collect();
     errors.sort_by_key(|error| {
         let (at, _) = error.primary();
         (at.file, at.span.start, at.span.end, error.to_string())
@@ -270,6 +292,7 @@ fn singleuser<'a>(values: &'a Node, keys: &Keys) -> Option<&'a Node> {
 
 /// What a node of an instance type has allocatable, and where the type is declared.
 struct InstanceType {
+    id: DeclId,
     memory: Option<u128>,
     millicores: Option<u128>,
     declared_at: Loc,
@@ -279,6 +302,7 @@ impl InstanceType {
     fn of(fleet: &Fleet, id: DeclId, keys: &Keys) -> Option<InstanceType> {
         let allocatable = get(fleet.values(id), keys.allocatable)?;
         Some(InstanceType {
+            id,
             memory: get(allocatable, keys.memory).and_then(bytes),
             millicores: get(allocatable, keys.cpu).and_then(millicores),
             declared_at: fleet.decl(id).loc(),
@@ -290,7 +314,7 @@ impl InstanceType {
 /// each of its options. Each setting is the node that sets it, the choice's over the profile's
 /// over the hub's default.
 struct Server<'a> {
-    name: String,
+    name: ServerName<'a>,
     mem_guarantee: Option<&'a Node>,
     mem_limit: Option<&'a Node>,
     cpu_guarantee: Option<&'a Node>,
@@ -301,11 +325,40 @@ struct Server<'a> {
     defaults: (bool, bool),
 }
 
+/// How a server is named in messages, written out only for one that has a problem: the default
+/// server, or a profile (its number and its slug or display name) with the option and choice.
+#[derive(Clone, Copy)]
+struct ServerName<'a> {
+    profile: Option<(usize, Option<&'a str>)>,
+    choice: Option<(Symbol, Symbol)>,
+}
+
+impl ServerName<'_> {
+    fn text(&self, names: &Interner) -> String {
+        let mut text = match self.profile {
+            None => return "the default server".to_string(),
+            Some((_, Some(name))) => format!("profile `{name}`"),
+            Some((index, None)) => format!("profile {}", index + 1),
+        };
+        if let Some((option, choice)) = self.choice {
+            text.push_str(&format!(
+                ", option `{}` choice `{}`",
+                names.resolve(option),
+                names.resolve(choice)
+            ));
+        }
+        text
+    }
+}
+
 /// The servers a hub offers: its default server when it has no profiles, else each profile,
 /// and each choice of each option of a profile.
-fn servers<'a>(singleuser: &'a Node, keys: &Keys, names: &Interner) -> Vec<Server<'a>> {
+fn servers<'a>(singleuser: &'a Node, keys: &Keys) -> Vec<Server<'a>> {
     let default = Server {
-        name: "the default server".to_string(),
+        name: ServerName {
+            profile: None,
+            choice: None,
+        },
         mem_guarantee: get(singleuser, keys.memory).and_then(|m| get(m, keys.guarantee)),
         mem_limit: get(singleuser, keys.memory).and_then(|m| get(m, keys.limit)),
         cpu_guarantee: get(singleuser, keys.cpu).and_then(|c| get(c, keys.guarantee)),
@@ -320,13 +373,15 @@ fn servers<'a>(singleuser: &'a Node, keys: &Keys, names: &Interner) -> Vec<Serve
     };
     let mut servers = Vec::new();
     for (index, profile) in profiles.iter().enumerate() {
-        let name = get(profile, keys.slug)
-            .or_else(|| get(profile, keys.display_name))
-            .and_then(text)
-            .map_or_else(
-                || format!("profile {}", index + 1),
-                |name| format!("profile `{name}`"),
-            );
+        let name = ServerName {
+            profile: Some((
+                index,
+                get(profile, keys.slug)
+                    .or_else(|| get(profile, keys.display_name))
+                    .and_then(text),
+            )),
+            choice: None,
+        };
         let base = overridden(
             &default,
             get(profile, keys.kubespawner_override),
@@ -338,12 +393,10 @@ fn servers<'a>(singleuser: &'a Node, keys: &Keys, names: &Interner) -> Vec<Serve
         for (option, node) in options.unwrap_or_default() {
             let choices = get(node, keys.choices).and_then(Node::as_map);
             for (choice, node) in choices.unwrap_or_default() {
-                let name = format!(
-                    "{}, option `{}` choice `{}`",
-                    base.name,
-                    names.resolve(*option),
-                    names.resolve(*choice)
-                );
+                let name = ServerName {
+                    choice: Some((*option, *choice)),
+                    ..base.name
+                };
                 chosen.push((name, get(node, keys.kubespawner_override)));
             }
         }
@@ -363,7 +416,7 @@ fn overridden<'a>(
     server: &Server<'a>,
     overrides: Option<&'a Node>,
     keys: &Keys,
-    name: String,
+    name: ServerName<'a>,
 ) -> Server<'a> {
     let set = |key| overrides.and_then(|map| get(map, key));
     // A node selector is replaced whole, as KubeSpawner replaces the trait.
@@ -387,6 +440,8 @@ fn overridden<'a>(
 }
 
 struct Checker<'a> {
+    names: &'a Interner,
+    community: DeclId,
     instance_types: &'a HashMap<&'a str, InstanceType>,
     /// The community's cluster and the instance types of its node pools, when it lists them.
     pools: Option<(DeclId, &'a [String])>,
@@ -395,7 +450,23 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn server(&self, server: &Server<'_>, errors: &mut Vec<ScheduleError>) {
+    fn server(&self, server: &Server<'_>, found: &mut Vec<Found>) {
+        let mut errors = Vec::new();
+        let measured = self.measure(server, &mut errors);
+        found.extend(errors.into_iter().map(|(error, by_type)| Found {
+            community: self.community,
+            instance_type: measured.filter(|_| by_type),
+            error,
+        }));
+    }
+
+    /// The problems of `server`, each with whether it is measured against its instance type;
+    /// returns the declaration of that type.
+    fn measure(
+        &self,
+        server: &Server<'_>,
+        errors: &mut Vec<(ScheduleError, bool)>,
+    ) -> Option<DeclId> {
         let measures = [
             (
                 "memory",
@@ -419,22 +490,21 @@ impl Checker<'_> {
                 (defaults, guarantee_node, limit_node, guarantee, limit)
                 && guarantee > limit
             {
-                errors.push(ScheduleError::GuaranteeOverLimit {
-                    server: server.name.clone(),
-                    resource,
-                    guarantee: amount(resource, guarantee),
-                    limit: amount(resource, limit),
-                    at: self.place(node),
-                    limit_at: self.place(limit_node),
-                });
+                errors.push((
+                    ScheduleError::GuaranteeOverLimit {
+                        server: server.name.text(self.names),
+                        resource,
+                        guarantee: amount(resource, guarantee),
+                        limit: amount(resource, limit),
+                        at: self.place(node),
+                        limit_at: self.place(limit_node),
+                    },
+                    false,
+                ));
             }
         }
-        let Some(selected) = server.instance_type else {
-            return;
-        };
-        let Some(name) = text(selected) else {
-            return;
-        };
+        let selected = server.instance_type?;
+        let name = text(selected)?;
         if let Some((cluster, pools)) = self.pools
             && !pools.iter().any(|pool| pool == name)
         {
@@ -452,25 +522,31 @@ impl Checker<'_> {
                     decl.display
                 )
             };
-            errors.push(ScheduleError::NotANodePool {
-                server: server.name.clone(),
-                instance_type: name.to_string(),
-                cluster: decl.display.clone(),
-                at: self.place(selected),
-                cluster_at: decl.loc(),
-                help,
-            });
+            errors.push((
+                ScheduleError::NotANodePool {
+                    server: server.name.text(self.names),
+                    instance_type: name.to_string(),
+                    cluster: decl.display.clone(),
+                    at: self.place(selected),
+                    cluster_at: decl.loc(),
+                    help,
+                },
+                false,
+            ));
         }
         if self.instance_types.is_empty() {
-            return;
+            return None;
         }
         let Some(node) = self.instance_types.get(name) else {
-            errors.push(ScheduleError::UnknownInstanceType {
-                server: server.name.clone(),
-                instance_type: name.to_string(),
-                at: self.place(selected),
-            });
-            return;
+            errors.push((
+                ScheduleError::UnknownInstanceType {
+                    server: server.name.text(self.names),
+                    instance_type: name.to_string(),
+                    at: self.place(selected),
+                },
+                false,
+            ));
+            return None;
         };
         let measures = [
             (
@@ -500,14 +576,14 @@ impl Checker<'_> {
                     continue;
                 };
                 let (server, amount, allocatable, instance_type, at, declared_at) = (
-                    server.name.clone(),
+                    server.name.text(self.names),
                     amount(resource, asked),
                     amount(resource, allocatable),
                     name.to_string(),
                     self.place(set),
                     node.declared_at,
                 );
-                errors.push(if is_guarantee {
+                let error = if is_guarantee {
                     ScheduleError::GuaranteeExceedsNode {
                         server,
                         resource,
@@ -527,9 +603,11 @@ impl Checker<'_> {
                         at,
                         declared_at,
                     }
-                });
+                };
+                errors.push((error, true));
             }
         }
+        Some(node.id)
     }
 
     fn place(&self, node: &Node) -> Loc {
@@ -586,37 +664,74 @@ fn text(node: &Node) -> Option<&str> {
 /// A memory amount in bytes: a number of bytes, or a quantity. Units of one capital letter are
 /// powers of 1024, as KubeSpawner reads them (`4G` is 4 GiB).
 fn bytes(node: &Node) -> Option<u128> {
-    let (number, unit) = number_and_unit(node)?;
-    let unit = match unit.as_str() {
-        "K" | "M" | "G" | "T" | "P" | "E" => format!("{unit}i"),
-        _ => unit,
+    let (number, unit) = match node.as_scalar()? {
+        Scalar::Int(int) => return u128::try_from(*int).ok(),
+        Scalar::Float(float) => return (*float >= 0.0).then_some(*float as u128),
+        Scalar::Quantity { number, unit } => (number.as_ref(), unit.as_ref()),
+        Scalar::Str(text) => split_quantity(text),
+        _ => return None,
     };
-    let quantity = Quantity::parse(&number, &unit, Measure::Memory).ok()?;
-    u128::try_from(quantity.as_bytes()?).ok()
+    let factor: u128 = match unit {
+        "" | "B" => 1,
+        "k" | "KB" => 1000,
+        "MB" => 1000u128.pow(2),
+        "GB" => 1000u128.pow(3),
+        "TB" => 1000u128.pow(4),
+        "PB" => 1000u128.pow(5),
+        "EB" => 1000u128.pow(6),
+        "K" | "Ki" | "KiB" => 1 << 10,
+        "M" | "Mi" | "MiB" => 1 << 20,
+        "G" | "Gi" | "GiB" => 1 << 30,
+        "T" | "Ti" | "TiB" => 1 << 40,
+        "P" | "Pi" | "PiB" => 1 << 50,
+        "E" | "Ei" | "EiB" => 1 << 60,
+        _ => return None,
+    };
+    scaled(number, factor as f64)
 }
 
-/// A cpu amount in millicores: a number of cores, or `500m`.
+/// A cpu amount in millicores, to the nearest: a number of cores, or `500m`.
 fn millicores(node: &Node) -> Option<u128> {
-    let (number, unit) = number_and_unit(node)?;
-    let quantity = Quantity::parse(&number, &unit, Measure::Cpu).ok()?;
-    u128::try_from(quantity.base_value()).ok()
-}
-
-/// The number and unit of a scalar: a number, a quantity, or a string that holds one.
-fn number_and_unit(node: &Node) -> Option<(String, String)> {
-    match node.as_scalar()? {
-        Scalar::Int(int) => Some((int.to_string(), String::new())),
-        Scalar::Float(float) => Some((float.to_string(), String::new())),
-        Scalar::Quantity { number, unit } => Some((number.to_string(), unit.to_string())),
-        Scalar::Str(text) => {
-            let text = text.trim();
-            let split = text
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(text.len());
-            Some((text[..split].to_string(), text[split..].to_string()))
-        }
+    let (number, unit) = match node.as_scalar()? {
+        Scalar::Int(int) => return u128::try_from(*int).ok()?.checked_mul(1000),
+        Scalar::Float(float) => return scaled(&float.to_string(), 1000.0),
+        Scalar::Quantity { number, unit } => (number.as_ref(), unit.as_ref()),
+        Scalar::Str(text) => split_quantity(text),
+        _ => return None,
+    };
+    match unit {
+        "" => scaled(number, 1000.0),
+        "m" => scaled(number, 1.0),
         _ => None,
     }
+}
+
+/// A decimal number times `factor`, to the nearest whole: exact for whole numbers.
+fn scaled(number: &str, factor: f64) -> Option<u128> {
+    let unseparated;
+    let number = if number.contains('_') {
+        unseparated = number.replace('_', "");
+        unseparated.as_str()
+    } else {
+        number
+    };
+    if let Ok(whole) = number.parse::<u128>() {
+        return whole
+            .checked_mul(factor as u128)
+            .filter(|_| factor.fract() == 0.0);
+    }
+    let value: f64 = number.parse().ok()?;
+    let value = (value * factor).round();
+    (0.0..1e30).contains(&value).then_some(value as u128)
+}
+
+/// `4G` as `("4", "G")`.
+fn split_quantity(text: &str) -> (&str, &str) {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(text.len());
+    text.split_at(split)
 }
 
 /// An amount as messages show it: memory in GiB, cpu in cores.
@@ -629,5 +744,41 @@ fn amount(resource: &str, value: u128) -> String {
         let text = format!("{cores:.3}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
         format!("{text} {}", if cores == 1.0 { "core" } else { "cores" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(scalar: Scalar) -> Node {
+        Node::new(NodeKind::Scalar(scalar), None)
+    }
+
+    fn quantity(number: &str, unit: &str) -> Node {
+        scalar(Scalar::Quantity {
+            number: number.into(),
+            unit: unit.into(),
+        })
+    }
+
+    #[test]
+    fn memory_is_read_as_kubespawner_reads_it() {
+        assert_eq!(bytes(&quantity("14", "G")), Some(14 << 30));
+        assert_eq!(bytes(&quantity("14", "GB")), Some(14_000_000_000));
+        assert_eq!(bytes(&quantity("1.5", "Gi")), Some(3 << 29));
+        assert_eq!(bytes(&scalar(Scalar::Int(3902839759))), Some(3902839759));
+        assert_eq!(bytes(&scalar(Scalar::Str("512M".into()))), Some(512 << 20));
+        assert_eq!(bytes(&scalar(Scalar::Null)), None);
+        assert_eq!(bytes(&quantity("1", "parsecs")), None);
+    }
+
+    #[test]
+    fn cores_are_read_to_the_nearest_millicore() {
+        assert_eq!(millicores(&scalar(Scalar::Float(3.6505))), Some(3651));
+        assert_eq!(millicores(&scalar(Scalar::Int(4))), Some(4000));
+        assert_eq!(millicores(&quantity("500", "m")), Some(500));
+        assert_eq!(millicores(&quantity("1_000", "m")), Some(1000));
+        assert_eq!(millicores(&quantity("2", "Gi")), None);
     }
 }
