@@ -412,16 +412,6 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         .chain(check_errors.iter().map(Diagnostic::from_located))
         .chain(policy_errors.iter().map(Diagnostic::from_located))
         .collect();
-    // Errors found once per community (a mixin's problem, say) are reported once.
-    found.sort_by(|left, right| {
-        (left.file, left.span.start, &left.code, &left.message).cmp(&(
-            right.file,
-            right.span.start,
-            &right.code,
-            &right.message,
-        ))
-    });
-    found.dedup();
     let gaps = gaps_of(session, &fleet);
     if !gaps.is_empty() {
         found.retain(|diagnostic| !gaps.hides(diagnostic, &fleet, &session.sources));
@@ -432,6 +422,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let reported = |decl| !gaps.touches(decl);
     let schedule_errors = crate::check::schedule::report(scheduling, &reported);
     found.extend(schedule_errors.iter().map(Diagnostic::from_located));
+    // Errors found once per community (a mixin's problem, say) are reported once.
     found.sort_by(|left, right| {
         (left.file, left.span.start, &left.code, &left.message).cmp(&(
             right.file,
@@ -440,6 +431,7 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
             &right.message,
         ))
     });
+    found.dedup();
     drop(phase);
     let mut standard_files: Vec<FileId> = session
         .files
