@@ -13,11 +13,24 @@ use std::sync::OnceLock;
 use common::{TempDir, root, run};
 use serde_json::Value;
 
-/// The SARIF 2.1.0 schema of the `serde-sarif` package this test depends on.
+/// The SARIF 2.1.0 schema of the `serde-sarif` package this test depends on. Only this
+/// platform's packages are asked for: a build downloads no others, and `cargo metadata`
+/// offline fails on any package of the lock file that is not on the machine.
 fn schema_path() -> PathBuf {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let version = std::process::Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    let version = String::from_utf8_lossy(&version.stdout);
+    let host = version
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = std::process::Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", host])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
