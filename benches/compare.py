@@ -73,7 +73,9 @@ def run_scenario(kind, command, fleet: Path, out: Path, runs: int):
     original = edited.read_text()
     for run in range(runs):
         if kind == "cold":
+            # Empty: no output, and no record of one beside it.
             shutil.rmtree(out, ignore_errors=True)
+            (out.parent / f".{out.name}.hubc-record").unlink(missing_ok=True)
         elif kind in ("warm", "edit"):
             # The output of the fleet as it is, so that only the edit is new.
             edited.write_text(original)

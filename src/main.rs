@@ -9,6 +9,10 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The command runs on a worker of the thread pool that its parallel passes use: memory a thread
+/// frees is reused only by that thread, so work done here and in the passes shares one heap.
 fn main() -> ExitCode {
-    cli::run()
+    let mut code = ExitCode::SUCCESS;
+    rayon::scope(|_| code = cli::run());
+    code
 }

@@ -110,6 +110,38 @@ fn a_build_with_nothing_changed_writes_nothing_and_reports_what_the_first_did() 
 /// builds, the second is cached, and both leave what a cold build of that fleet writes, and
 /// report what it reports.
 #[test]
+fn an_output_removed_from_beside_its_record_is_built_again_whole() {
+    let temp = TempDir::new("removed");
+    let (fleet, out) = (temp.join("fleet"), temp.join("out"));
+    write_fleet(&fleet, &Spec::new(30, 3));
+    let first = build(&fleet, &out, &[]);
+    assert!(!is_cached(&first));
+    let built = bytes(&tree(&out))
+        .into_iter()
+        .map(|(path, text)| (path.to_string(), text.to_vec()))
+        .collect::<BTreeMap<_, _>>();
+    let records: Vec<_> = std::fs::read_dir(temp.join("."))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with("record"))
+        .collect();
+    assert_eq!(records.len(), 1, "one record beside the output");
+    std::fs::remove_dir_all(&out).unwrap();
+    let again = build(&fleet, &out, &[]);
+    assert!(!is_cached(&again), "{}", summary(&again));
+    assert_eq!(reported(&again), reported(&first));
+    let rebuilt = tree(&out);
+    assert_eq!(bytes(&rebuilt).len(), built.len());
+    for (path, text) in bytes(&rebuilt) {
+        assert_eq!(Some(text), built.get(path).map(Vec::as_slice), "{path}");
+    }
+    assert!(
+        is_cached(&build(&fleet, &out, &[])),
+        "the record was written again"
+    );
+}
+
+#[test]
 fn whatever_was_built_before_the_output_is_that_of_a_cold_build() {
     let temp = TempDir::new("sequence");
     let (fleet, out) = (temp.join("fleet"), temp.join("out"));

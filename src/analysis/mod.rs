@@ -316,6 +316,30 @@ pub struct Analysis {
     pub gaps: gaps::Gaps,
 }
 
+/// What an [`Analysis`] holds for its checks and reports only: each community's drift and each
+/// declaration's lowered statements ([`Analysis::take_checked`]).
+pub struct Checked {
+    _drift: Vec<CommunityDrift>,
+    _layers: Vec<resolve::lower::Layer>,
+}
+
+impl Analysis {
+    /// Takes out what only the checks and reports read, once they have run: emitting the
+    /// files needs the resolved values and properties, not the statements that made them nor
+    /// their drift.
+    pub fn take_checked(&mut self) -> Checked {
+        Checked {
+            _drift: std::mem::take(&mut self.drift),
+            _layers: self
+                .fleet
+                .decls
+                .iter_mut()
+                .map(|decl| std::mem::take(&mut decl.layer))
+                .collect(),
+        }
+    }
+}
+
 /// Compiles the schema, resolves the fleet, checks types and classifies drift, adding every
 /// diagnostic to the session. What only building finds (the emitters' own check) is added by the
 /// front ends, which sit above the emitters. `today` decides which `@expires` dates have passed.

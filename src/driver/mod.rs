@@ -40,12 +40,18 @@ pub fn analyze_and_build(
     today: crate::check::policy::Day,
     source: &(dyn Fn(FileId) -> String + Sync),
 ) -> Option<(Analysis, Option<crate::emit::Output>)> {
-    let analysis = crate::analysis::analyze(session, today)?;
+    let mut analysis = crate::analysis::analyze(session, today)?;
     let phase = crate::timings::phase("emit");
     let (output, found) = if session.diagnostics.iter().any(Diagnostic::is_error) {
         (None, crate::emit::check(&analysis))
     } else {
-        let (output, found) = crate::emit::build(&analysis, source);
+        // What only the checks read is let go on another core while the files are made, so
+        // that making them reuses its memory.
+        let checked = analysis.take_checked();
+        let ((output, found), ()) = rayon::join(
+            || crate::emit::build(&analysis, source),
+            move || drop(checked),
+        );
         (Some(output), found)
     };
     drop(phase);

@@ -255,8 +255,12 @@ impl OutputDir {
     pub fn open_unchecked(directory: &Path) -> Result<OutputDir, IoError> {
         let lock = swap::lock(directory)?;
         let recovered = swap::recover(directory)?;
+        // The record of a directory that is gone is of no use: nothing it lists can be kept.
         let phase = crate::timings::phase("read record");
-        let recorded = record::read(directory);
+        let recorded = directory
+            .is_dir()
+            .then(|| record::read(directory))
+            .flatten();
         drop(phase);
         Ok(OutputDir {
             directory: directory.to_path_buf(),

@@ -49,9 +49,11 @@ pub(super) fn render(
     record: &Record,
 ) -> std::io::Result<String> {
     use std::fmt::Write;
-    // About a hundred bytes a line.
-    let lines = record.sources.len() + entries.len() + record.diagnostics.len();
-    let mut text = String::with_capacity(COMMENT.len() + 128 * lines);
+    // About a hundred bytes a line of a source or file, and each diagnostic as long as it is:
+    // made once at its size, never grown and copied.
+    let lines = record.sources.len() + entries.len();
+    let diagnostics: usize = record.diagnostics.iter().map(|d| d.len() + 12).sum();
+    let mut text = String::with_capacity(COMMENT.len() + 128 * lines + diagnostics);
     let _ = write!(
         text,
         "{FORMAT}\n{COMMENT}marker {:016x}\ninputs {}\ncontext {}\n",
