@@ -334,6 +334,17 @@ fn what_new_refuses_it_refuses_with_a_code_and_writes_nothing() {
             "never overwrites",
         ),
         (
+            // A file where the new file's directory must be: a failure to write, not a file
+            // that exists.
+            [
+                community("new", "course", "temple"),
+                vec!["-o".into(), "platform.hub/new.hub".into()],
+            ]
+            .concat(),
+            "hub::io::write_failed",
+            "`platform.hub` is not a directory",
+        ),
+        (
             ["new", "cluster", "temple", "--provider", "aws"]
                 .map(String::from)
                 .to_vec(),

@@ -326,6 +326,28 @@ fn a_directory_with_an_empty_or_foreign_marker_is_not_wiped() {
 
 #[cfg(unix)]
 #[test]
+fn a_file_where_a_directory_of_the_output_must_be_is_named_and_left_alone() {
+    let temp = TempDir::new("file-in-the-way");
+    let fleet = common::root().join("examples/fleet");
+    std::fs::write(temp.join("in-the-way"), "a file").unwrap();
+    for out in ["in-the-way/out", "in-the-way/deeper/out"] {
+        let built = build(&temp.join("."), &fleet, out, &[]);
+        let said = stderr(&built);
+        assert_eq!(built.status.code(), Some(1), "{out}: {said}");
+        assert!(said.contains("hub::io::write_failed"), "{out}: {said}");
+        assert!(
+            said.contains("`in-the-way` is not a directory"),
+            "{out}: {said}"
+        );
+        assert!(!said.contains("File exists"), "{out}: {said}");
+        assert_eq!(
+            std::fs::read_to_string(temp.join("in-the-way")).unwrap(),
+            "a file"
+        );
+    }
+}
+
+#[test]
 fn a_second_build_of_the_same_directory_is_refused_while_the_first_holds_the_lock() {
     use std::os::unix::io::AsRawFd;
     let temp = TempDir::new("locked");

@@ -321,15 +321,19 @@ pub struct Analysis {
 pub struct Checked {
     _drift: Vec<CommunityDrift>,
     _layers: Vec<resolve::lower::Layer>,
+    _before_own: Vec<Option<resolve::value::Node>>,
+    _decided: Vec<Vec<Vec<crate::intern::Symbol>>>,
 }
 
 impl Analysis {
     /// Takes out what only the checks and reports read, once they have run: emitting the
-    /// files needs the resolved values and properties, not the statements that made them nor
-    /// their drift.
+    /// files needs the resolved values and properties, not the statements that made them, what
+    /// the mixins decided, nor the drift.
     pub fn take_checked(&mut self) -> Checked {
         Checked {
             _drift: std::mem::take(&mut self.drift),
+            _before_own: std::mem::take(&mut self.fleet.before_own),
+            _decided: std::mem::take(&mut self.fleet.decided),
             _layers: self
                 .fleet
                 .decls

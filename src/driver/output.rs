@@ -83,7 +83,7 @@ pub fn create_new_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     }
     let temporary = temporary_beside(path);
     if let Some(directory) = temporary.parent() {
-        std::fs::create_dir_all(directory)?;
+        create_dir_all(directory)?;
     }
     let result = (|| {
         let mut file = std::fs::File::create_new(&temporary)?;
@@ -93,6 +93,29 @@ pub fn create_new_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     })();
     let _ = std::fs::remove_file(&temporary);
     result
+}
+
+/// `std::fs::create_dir_all`, saying which part of the path is a file where a directory must
+/// be: the standard library says "already exists" of the last part, which reads as if the
+/// directory, or a file being created in it, were there, and "not a directory" of one above,
+/// without saying which.
+pub(crate) fn create_dir_all(directory: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(directory).map_err(|error| {
+        use std::io::ErrorKind::{AlreadyExists, NotADirectory};
+        if !matches!(error.kind(), AlreadyExists | NotADirectory) {
+            return error;
+        }
+        let Some(file) = directory
+            .ancestors()
+            .find(|part| std::fs::metadata(part).is_ok_and(|found| !found.is_dir()))
+        else {
+            return error;
+        };
+        std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("`{}` is not a directory", file.display()),
+        )
+    })
 }
 
 /// The temporary file a file is written as before it takes its name: beside it, hidden, and
@@ -637,7 +660,7 @@ fn stage_files(
     progress: &mut dyn FnMut(usize, usize),
 ) -> std::io::Result<Vec<Option<Stamp>>> {
     use rayon::prelude::*;
-    std::fs::create_dir_all(staging)?;
+    create_dir_all(staging)?;
     // Every name checked, and every directory made, before any file is written.
     let mut directories = std::collections::BTreeSet::new();
     for file in files {
@@ -656,7 +679,7 @@ fn stage_files(
         }
     }
     for directory in directories {
-        std::fs::create_dir_all(staging.join(directory))?;
+        create_dir_all(&staging.join(directory))?;
     }
     // Then the files, on every core, a chunk at a time: progress is reported, and a test's
     // fault is injected, between chunks (about 64 of them, or one file each for few files).

@@ -35,12 +35,12 @@ pub(super) fn stage(
     patch: &Patch<'_>,
     steps: &mut Steps,
 ) -> std::io::Result<Vec<Stamp>> {
-    std::fs::create_dir_all(staging)?;
+    super::create_dir_all(staging)?;
     let mut stamps = Vec::with_capacity(patch.put.len());
     for (relative, text) in &patch.put {
         let path = staging.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            super::create_dir_all(parent)?;
         }
         let mut file = std::fs::File::create(path)?;
         file.write_all(text.as_bytes())?;
@@ -100,7 +100,7 @@ pub(super) fn finish(directory: &Path, staging: &Path, steps: &mut Steps) -> std
             if staged.exists() {
                 let target = directory.join(relative);
                 if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
+                    super::create_dir_all(parent)?;
                 }
                 std::fs::rename(&staged, &target)?;
             }

@@ -72,7 +72,7 @@ impl Drop for OutputLock {
 pub(super) fn lock(directory: &Path) -> Result<OutputLock, IoError> {
     let path = sibling(directory, "lock");
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|error| output_error(directory, error))?;
+        super::create_dir_all(parent).map_err(|error| output_error(directory, error))?;
     }
     lock_file(directory, path)
 }
