@@ -253,6 +253,42 @@ fn every_file_of_each_kind_under_an_unexpected_name_is_imported_or_warned_about(
 }
 
 #[test]
+#[cfg_attr(hubc_no_corpus, ignore = "../shared/corpus is missing")]
+#[cfg_attr(hubc_no_terraform, ignore = "terraform is not installed")]
+fn a_table_of_instance_types_that_is_not_one_is_named_as_not_imported() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let directory = TempDir::new("instance-table");
+    let input = directory.join("input");
+    copy_tree(&corpus.join("2i2c/config"), &input.join("config"));
+    copy_tree(&corpus.join("2i2c/terraform"), &input.join("terraform"));
+    // A map, but not of instance types: a type without its four measures.
+    std::fs::write(
+        input.join("instance_capacities.yaml"),
+        "n2-highmem-4:\n  cpu: 4\n",
+    )
+    .unwrap();
+    let (diagnostics, said) = import_check_build(&input, &directory);
+    let warning = diagnostics
+        .iter()
+        .find(|d| d["file"] == "instance_capacities.yaml")
+        .unwrap_or_else(|| panic!("no diagnostic names the table:\n{said}"));
+    assert_eq!(warning["code"], "hub::import::not_imported", "{said}");
+    assert_eq!(warning["severity"], "warning", "{said}");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a table of instance types"),
+        "{said}"
+    );
+    assert!(!directory.join("fleet/instance_types.hub").exists());
+    let (_, _, not_imported) = summary_counts(&said);
+    assert!(not_imported >= 1, "{said}");
+}
+
+#[test]
 fn a_module_is_typed_by_its_own_variables_tf() {
     let directory = TempDir::new("module");
     directory.write(
