@@ -270,8 +270,8 @@ fn broken_variables_files_fail_where_they_are_broken() {
         ),
         (
             "variable \"a\" {\n  type = object({ b = string\n}\n",
-            45,
-            "expected `)` or expression",
+            30,
+            "`(` is never closed",
         ),
     ];
     for (text, offset, message) in cases {
