@@ -87,12 +87,14 @@ pub fn parse_tfvars(text: &str) -> Result<Vec<(String, Value)>, HclError> {
 }
 
 /// The deepest brackets may nest in a file read, outside strings, comments and heredocs.
-/// hcl-edit's parser takes time exponential in the depth of some unclosed nestings (`a[o<b -(`
-/// repeated, or objects whose keys are long operator chains: 2^depth), so the text is measured
-/// first. Real variables files nest a few levels (the deepest of the corpus, 8).
+/// hcl-edit's parser takes time exponential in the depth of some nestings (`a[o<b -(` repeated,
+/// or objects whose keys are long operator chains: 2^depth), so the text is measured first;
+/// brackets left open are refused before parsing whatever their depth ([`parse_body`]). Real
+/// variables files nest a few levels (the deepest of the corpus, 8).
 pub const MAX_NESTING: usize = 16;
 
 /// Parses HCL text into its body, or the first syntax error.
+///
 /// A text that leaves a bracket open cannot parse, and is refused before hcl-edit's parser sees
 /// it: that parser backtracks through every open level, in time exponential in their number
 /// (sixteen unclosed `{` among operator chains took 16 s in 2 KB).
@@ -106,12 +108,7 @@ pub fn parse_body(text: &str) -> Result<hcl_edit::structure::Body, HclError> {
         // Strings, comments and heredocs left open are better told by the parser, which is
         // linear on them.
         Scanned::Unclosed(at, opener) if matches!(opener, "{" | "[" | "(" | "${" | "%{") => {
-            let message = format!("`{opener}` is never closed");
-            return Err(HclError::new(
-                at..at + opener.len(),
-                message,
-                HclErrorKind::Malformed,
-            ));
+            return Err(never_closed(at, opener));
         }
         Scanned::Unclosed(..) | Scanned::Closed => {}
     }
@@ -200,11 +197,16 @@ fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> HclError {
     if (offset == 0 || offset == text.len())
         && let Some((at, opener)) = unclosed(text)
     {
-        let message = format!("`{opener}` is never closed");
-        return HclError::new(at..at + opener.len(), message, HclErrorKind::Malformed);
+        return never_closed(at, opener);
     }
     let end = offset + text[offset..].chars().next().map_or(0, char::len_utf8);
     HclError::new(offset..end, error.message(), HclErrorKind::Malformed)
+}
+
+/// The error of `opener`, at `at`, left open to the end of the text.
+fn never_closed(at: usize, opener: &str) -> HclError {
+    let message = format!("`{opener}` is never closed");
+    HclError::new(at..at + opener.len(), message, HclErrorKind::Malformed)
 }
 
 /// The innermost bracket, string, comment or heredoc the text leaves open, if any: its offset
