@@ -5,7 +5,7 @@
 
 Generates each fleet with `cargo bench --bench fleet -- write DIR N` (a platform, four
 archetypes, two mixins, one cluster per 200 communities), then for each size times, for each
-binary in turn, run after run:
+scenario the two binaries in turn, run after run:
 
 - `check` with diagnostics for people, and with `--format json`;
 - a cold `build` into an empty directory on tmpfs (/dev/shm);
@@ -67,11 +67,11 @@ def scenarios(hubc: str, fleet: Path, out: Path) -> dict[str, list[str] | tuple]
     }
 
 
-def run_scenario(kind, command, fleet: Path, out: Path, runs: int):
-    samples = []
+def run_once(kind, command, fleet: Path, out: Path, run: int):
+    """One measured run of a scenario, after what it needs is made ready."""
     edited = fleet / EDITED
     original = edited.read_text()
-    for run in range(runs):
+    try:
         if kind == "cold":
             # Empty: no output, and no record of one beside it.
             shutil.rmtree(out, ignore_errors=True)
@@ -84,9 +84,9 @@ def run_scenario(kind, command, fleet: Path, out: Path, runs: int):
             subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if kind == "edit":
                 edited.write_text(original.replace('"hello 0"', f'"hello 0, edit {run}"', 1))
-        samples.append(measure(command))
-    edited.write_text(original)
-    return samples
+        return measure(command)
+    finally:
+        edited.write_text(original)
 
 
 def main() -> None:
@@ -109,13 +109,18 @@ def main() -> None:
             fleet = work / f"fleet{size}"
             generate(fleet, size)
             results = {}
-            for name, binary in binaries.items():
-                for label, spec in scenarios(binary, fleet, shm / f"out-{name}").items():
-                    kind, command = spec if isinstance(spec, tuple) else (None, spec)
-                    out = shm / f"out-{name}" if kind == "cold" else work / f"out-{name}-{size}"
-                    if kind is not None:
-                        command = command[:-1] + [str(out)]
-                    results[(name, label)] = run_scenario(kind, command, fleet, out, arguments.runs)
+            for label in scenarios("hubc", fleet, shm):
+                # The binaries take turns, run after run: what the machine does meanwhile falls
+                # on both alike.
+                for run in range(arguments.runs):
+                    for name, binary in binaries.items():
+                        spec = scenarios(binary, fleet, shm / f"out-{name}")[label]
+                        kind, command = spec if isinstance(spec, tuple) else (None, spec)
+                        out = shm / f"out-{name}" if kind == "cold" else work / f"out-{name}-{size}"
+                        if kind is not None:
+                            command = command[:-1] + [str(out)]
+                        sample = run_once(kind, command, fleet, out, run)
+                        results.setdefault((name, label), []).append(sample)
             for label in scenarios("hubc", fleet, shm):
                 cells = []
                 medians = []

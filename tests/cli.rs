@@ -744,8 +744,7 @@ fn hubc_timings_prints_each_phase_only_when_asked() {
         .collect();
     for phase in [
         "read fleet",
-        "parse",
-        "declare",
+        "parse and declare",
         "typecheck",
         "emit",
         "write",

@@ -201,13 +201,21 @@ fn apply(text: &str, mutation: &Mutation) -> String {
     }
 }
 
-/// Loads the files as `hubc build` would, then analyses, builds, and renders every report.
+/// Loads the files as the editor server would (keeping every tree), then analyses, builds, and
+/// renders every report; and checks that `hubc build`'s way of loading them (each file
+/// declared as it is parsed, its tree let go) finds and builds the same.
 fn run_everything(files: &[(PathBuf, String)]) {
     let mut session = Session::default();
     for (path, text) in files {
         driver::add_file(&mut session, path.clone(), text.as_bytes());
     }
     driver::load_imports(&mut session, None);
+    let declared = load_and_build(Session::declaring(), files);
+    let kept = load_and_build(Session::default(), files);
+    assert_eq!(
+        declared, kept,
+        "declaring each file as it loads changed what the fleet gives"
+    );
     if let Some(analysis) = driver::analyze(&mut session, TODAY) {
         let errors = hubc::emit::check(&analysis);
         let (output, build_errors) =
@@ -233,6 +241,29 @@ fn run_everything(files: &[(PathBuf, String)]) {
         }
     }
     assert_spans(&session);
+}
+
+/// The diagnostics (as JSON) and the built files of `files` loaded at once into `session`, as
+/// `hubc build` loads a fleet.
+fn load_and_build(
+    mut session: Session,
+    files: &[(PathBuf, String)],
+) -> (String, Option<Vec<(String, String)>>) {
+    let loaded = files
+        .iter()
+        .map(|(path, text)| {
+            let bytes: std::sync::Arc<[u8]> = text.as_bytes().into();
+            (path.clone(), driver::module_name(path), bytes)
+        })
+        .collect();
+    hubc::analysis::add_modules(&mut session, loaded);
+    driver::load_imports(&mut session, None);
+    let built = driver::analyze_and_build(&mut session, TODAY, &|file| format!("file-{}", file.0))
+        .and_then(|(_, output)| output)
+        .map(|output| output.files.into_iter().collect());
+    let diagnostics =
+        diagnostics::render_all(&session.diagnostics, &session.sources, Format::Json, false);
+    (diagnostics, built)
 }
 
 fn assert_spans(session: &Session) {

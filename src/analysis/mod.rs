@@ -27,11 +27,9 @@ pub struct Session {
     /// The trees of texts parsed before: a session made from another's cache
     /// ([`Session::reusing`]) parses only the files whose text changed.
     pub parses: ParseCache,
-    /// Whether [`analyze`] lets each file's tree go as soon as the file is declared: set by a
-    /// command that runs once and needs only what analysis makes of the trees, so that they
-    /// are never all held beside it. Each file keeps its syntax errors, what its broken parts
-    /// lost, and its [`Shape`].
-    pub release_trees: bool,
+    /// For a session made by [`Session::declaring`]: the declarations of the files loaded so
+    /// far, each made as its file is parsed.
+    declaring: Option<Box<Declaring>>,
 }
 
 /// Parsed trees by the text they were parsed from.
@@ -84,8 +82,12 @@ pub struct LoadedFile {
     /// The name the file is imported by: `std.jupyterhub`, or its path from the fleet root
     /// with dots, such as `archetypes.course`.
     pub module: String,
+    /// Its tree, errors and lost parts; a file of a [`Session::declaring`] session keeps all
+    /// but its tree.
     pub parsed: Arc<Parsed>,
     pub shape: Shape,
+    /// The modules it imports.
+    pub imports: Vec<syntax::ModuleImport>,
 }
 
 /// What a file declares, in numbers: kept when its tree is let go.
@@ -143,18 +145,82 @@ impl Session {
     pub fn n_declarations(&self) -> usize {
         self.files.iter().map(|file| file.shape.n_items).sum()
     }
+}
 
-    /// Takes each file's tree out of the session, leaving its syntax errors and what its
-    /// broken parts lost (see [`Session::release_trees`]); `None` for a tree shared with
-    /// something else, which stays.
-    fn take_trees(&mut self) -> Vec<Option<syntax::ast::File>> {
-        self.parses = ParseCache::default();
-        self.files
-            .iter_mut()
-            .map(|loaded| {
-                Arc::get_mut(&mut loaded.parsed).map(|parsed| std::mem::take(&mut parsed.file))
-            })
-            .collect()
+/// Declarations made a file at a time, in the files' order, while they load: each file's tree
+/// is declared as soon as it is parsed and let go, so that the trees of a fleet are never all
+/// held at once, and the other cores parse the next files meanwhile.
+#[derive(Default)]
+struct Declaring {
+    names: Interner,
+    resolution: resolve::Resolution,
+    /// The type and schema declarations of the files, standard modules first: the schema is
+    /// compiled from them once every file is declared.
+    types: Vec<(FileId, syntax::ast::Item)>,
+    n_standard_types: usize,
+}
+
+impl std::fmt::Debug for Declaring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Declaring")
+            .field("n_names", &self.names.len())
+            .field("n_types", &self.types.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Declaring {
+    fn declare(&mut self, loaded: &LoadedFile, tree: Cow<'_, syntax::ast::File>) {
+        use syntax::ast::ItemKind;
+        if !analysed(loaded) {
+            return;
+        }
+        self.resolution.declare(
+            &FileInput {
+                file: loaded.id,
+                module: loaded.module.clone(),
+                ast: &tree,
+            },
+            &mut self.names,
+        );
+        let is_type =
+            |item: &syntax::ast::Item| matches!(item.kind, ItemKind::Type(_) | ItemKind::Schema(_));
+        let types: Vec<(FileId, syntax::ast::Item)> = match tree {
+            Cow::Owned(file) => file
+                .items
+                .into_iter()
+                .filter(is_type)
+                .map(|item| (loaded.id, item))
+                .collect(),
+            Cow::Borrowed(file) => file
+                .items
+                .iter()
+                .filter(|item| is_type(item))
+                .map(|item| (loaded.id, item.clone()))
+                .collect(),
+        };
+        // Standard modules first: a fleet type that takes a standard type's name is the one
+        // reported, and the standard types keep their meaning.
+        if loaded.module.starts_with("std.") {
+            let at = self.n_standard_types;
+            self.n_standard_types += types.len();
+            self.types.splice(at..at, types);
+        } else {
+            self.types.extend(types);
+        }
+    }
+}
+
+impl Session {
+    /// An empty session that declares each file as it loads and lets its tree go
+    /// ([`Declaring`]): for a command that runs once and needs only what analysis makes of the
+    /// trees. Each file keeps its syntax errors, what its broken parts lost, its [`Shape`] and
+    /// its imports.
+    pub fn declaring() -> Session {
+        Session {
+            declaring: Some(Box::default()),
+            ..Session::default()
+        }
     }
 }
 
@@ -167,18 +233,20 @@ pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
 pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
     let (text, utf8_error) = syntax::decode(bytes);
     let text: Arc<str> = Arc::from(text);
-    let parsed = session.parses.parse(&text);
-    commit(session, path, module, text, utf8_error, parsed);
+    let tree = if session.declaring.is_some() {
+        Tree::Owned(syntax::parse(&text))
+    } else {
+        Tree::Shared(session.parses.parse(&text))
+    };
+    commit(session, path, module, text, utf8_error, tree);
 }
 
 /// [`add_module`] for several files at once: decoded and parsed on every core, then added in
 /// their order, with the same result as adding them one by one.
 pub fn add_modules(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>)>) {
     use rayon::prelude::*;
-    /// A file's tree: one an earlier session parsed, or one parsed now.
-    enum Tree {
-        Cached(Arc<Parsed>),
-        Fresh(Parsed),
+    if session.declaring.is_some() {
+        return add_modules_declaring(session, files);
     }
     let cache = &session.parses;
     let prepared: Vec<_> = files
@@ -187,19 +255,69 @@ pub fn add_modules(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>
             let (text, utf8_error) = syntax::decode(bytes);
             let text: Arc<str> = Arc::from(text);
             let tree = match cache.get(&text) {
-                Some(cached) => Tree::Cached(cached),
-                None => Tree::Fresh(syntax::parse(&text)),
+                Some(cached) => Ok(cached),
+                None => Err(syntax::parse(&text)),
             };
             (text, utf8_error, tree)
         })
         .collect();
     for ((path, module, _), (text, utf8_error, tree)) in files.into_iter().zip(prepared) {
         let parsed = match tree {
-            Tree::Cached(cached) => session.parses.reused(cached),
-            Tree::Fresh(fresh) => session.parses.insert(text.clone(), fresh),
+            Ok(cached) => session.parses.reused(cached),
+            Err(fresh) => session.parses.insert(text.clone(), fresh),
         };
-        commit(session, path, module, text, utf8_error, parsed);
+        commit(
+            session,
+            path,
+            module,
+            text,
+            utf8_error,
+            Tree::Shared(parsed),
+        );
     }
+}
+
+/// [`add_modules`] for a [`Session::declaring`] session: the files are parsed a few at a time
+/// on the other cores while the ones before them are declared, so that only the trees of those
+/// few are alive at once.
+fn add_modules_declaring(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>)>) {
+    use rayon::prelude::*;
+    type Prepared = (Arc<str>, Option<syntax::SyntaxError>, Parsed);
+    let parse = |part: &[Arc<[u8]>]| -> Vec<Prepared> {
+        part.par_iter()
+            .map(|bytes| {
+                let (text, utf8_error) = syntax::decode(bytes);
+                let text: Arc<str> = Arc::from(text);
+                let parsed = syntax::parse(&text);
+                (text, utf8_error, parsed)
+            })
+            .collect()
+    };
+    let bytes: Vec<Arc<[u8]>> = files.iter().map(|(_, _, bytes)| bytes.clone()).collect();
+    let mut names = files.into_iter().map(|(path, module, _)| (path, module));
+    let mut parts = bytes.chunks(2 * rayon::current_num_threads());
+    let mut ready = parts.next().map(parse);
+    while let Some(current) = ready.take() {
+        let next = parts.next();
+        let ((), parsed) = rayon::join(
+            || {
+                for ((text, utf8_error, parsed), (path, module)) in
+                    current.into_iter().zip(names.by_ref())
+                {
+                    commit(session, path, module, text, utf8_error, Tree::Owned(parsed));
+                }
+            },
+            || next.map(parse),
+        );
+        ready = parsed;
+    }
+}
+
+/// A parsed file to add to a session: shared with its parse cache, or owned by a declaring
+/// session, which declares it and keeps all but its tree.
+enum Tree {
+    Shared(Arc<Parsed>),
+    Owned(Parsed),
 }
 
 /// Adds a decoded, parsed file to the session; its text is shared with the parse cache.
@@ -209,9 +327,13 @@ fn commit(
     module: String,
     text: Arc<str>,
     utf8_error: Option<syntax::SyntaxError>,
-    parsed: Arc<Parsed>,
+    tree: Tree,
 ) {
     let id = session.sources.add(path.display().to_string(), text);
+    let parsed = match &tree {
+        Tree::Shared(parsed) => parsed.as_ref(),
+        Tree::Owned(parsed) => parsed,
+    };
     session.diagnostics.extend(
         utf8_error
             .iter()
@@ -219,13 +341,27 @@ fn commit(
             .map(|error| Diagnostic::from_miette(id, error)),
     );
     let shape = Shape::of(&parsed.file);
+    let imports = syntax::module_imports(&parsed.file);
+    let (parsed, owned) = match tree {
+        Tree::Shared(parsed) => (parsed, None),
+        Tree::Owned(mut parsed) => {
+            let file = std::mem::take(&mut parsed.file);
+            (Arc::new(parsed), Some(file))
+        }
+    };
     session.files.push(LoadedFile {
         id,
         path,
         module,
         parsed,
         shape,
+        imports,
     });
+    if let (Some(declaring), Some(file), Some(loaded)) =
+        (&mut session.declaring, owned, session.files.last())
+    {
+        declaring.declare(loaded, Cow::Owned(file));
+    }
 }
 
 /// `archetypes/course.hub` is the module `archetypes.course`.
@@ -289,19 +425,6 @@ fn gaps_of(session: &Session, fleet: &Fleet) -> gaps::Gaps {
     gaps::Gaps::new(&broken, unreadable, &refused, fleet)
 }
 
-/// A file's tree, unless it was declared and let go.
-fn present<'a>(tree: &'a Option<Cow<'_, syntax::ast::File>>) -> Option<&'a syntax::ast::File> {
-    tree.as_deref()
-}
-
-fn input<'a>(loaded: &LoadedFile, tree: &'a syntax::ast::File) -> FileInput<'a> {
-    FileInput {
-        file: loaded.id,
-        module: loaded.module.clone(),
-        ast: tree,
-    }
-}
-
 /// A checked fleet: the resolved declarations, their schema and their drift.
 #[derive(Debug)]
 pub struct Analysis {
@@ -356,67 +479,47 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     if session.files.is_empty() {
         return None;
     }
-    let mut names = Interner::new();
-    let mut check_errors = Vec::new();
-    // A session that lets its trees go gives them up here (each file keeps its syntax errors
-    // and what its broken parts lost), and each goes once its file is declared: the trees of a
-    // fleet are never all held beside what is made of them.
-    let mut taken = if session.release_trees {
-        session.take_trees()
-    } else {
-        Vec::new()
+    // A declaring session declared its files as they loaded; any other lends its trees.
+    let declaring = match session.declaring.take() {
+        Some(declaring) => *declaring,
+        None => {
+            let phase = crate::timings::phase("declare");
+            let mut declaring = Declaring::default();
+            for loaded in &session.files {
+                declaring.declare(loaded, Cow::Borrowed(&loaded.parsed.file));
+            }
+            drop(phase);
+            declaring
+        }
     };
-    let mut trees: Vec<(&LoadedFile, Option<Cow<'_, syntax::ast::File>>)> = session
+    let Declaring {
+        mut names,
+        mut resolution,
+        types,
+        ..
+    } = declaring;
+    let importing: Vec<resolve::Importing<'_>> = session
         .files
         .iter()
-        .enumerate()
-        .filter(|(_, loaded)| analysed(loaded))
-        .map(|(index, loaded)| {
-            let tree = match taken.get_mut(index).and_then(Option::take) {
-                Some(owned) => Cow::Owned(owned),
-                None => Cow::Borrowed(&loaded.parsed.file),
-            };
-            (loaded, Some(tree))
+        .filter(|loaded| analysed(loaded))
+        .map(|loaded| resolve::Importing {
+            file: loaded.id,
+            module: &loaded.module,
+            imports: &loaded.imports,
         })
         .collect();
-    // Standard modules first: a fleet type that takes a standard type's name is the one
-    // reported, and the standard types keep their meaning.
-    let mut ordered: Vec<&(&LoadedFile, Option<Cow<'_, syntax::ast::File>>)> =
-        trees.iter().collect();
-    ordered.sort_by_key(|(loaded, _)| !loaded.module.starts_with("std."));
-    let type_sources: Vec<schema::TypeSource<'_>> = ordered
-        .into_iter()
-        .flat_map(|(loaded, tree)| {
-            present(tree)
-                .into_iter()
-                .flat_map(|file| file.items.iter())
-                .map(move |item| schema::TypeSource {
-                    file: loaded.id,
-                    item,
-                })
-        })
+    resolution.check_imports(&importing);
+    drop(importing);
+    let mut check_errors = Vec::new();
+    let type_sources: Vec<schema::TypeSource<'_>> = types
+        .iter()
+        .map(|(file, item)| schema::TypeSource { file: *file, item })
         .collect();
     let phase = crate::timings::phase("schema");
     let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
     drop(phase);
-    let inputs: Vec<FileInput<'_>> = trees
-        .iter()
-        .filter_map(|(loaded, tree)| Some(input(loaded, present(tree)?)))
-        .collect();
-    let mut resolution = resolve::Resolution::new(&inputs);
-    drop(inputs);
-    let phase = crate::timings::phase("declare");
-    for (loaded, tree) in &mut trees {
-        if let Some(tree) = tree.take() {
-            resolution.declare(&input(loaded, &tree), &mut names);
-            if let Cow::Owned(tree) = tree {
-                // Freed on another core, while this one declares the next file.
-                rayon::spawn(move || drop(tree));
-            }
-        }
-    }
-    drop(phase);
-    drop(trees);
+    drop(type_sources);
+    drop(types);
     let (fleet, resolve_errors) = resolution.finish(&schema, &mut names);
     let phase = crate::timings::phase("typecheck");
     check_errors.extend(crate::check::typecheck::check(&fleet, &schema, &names));

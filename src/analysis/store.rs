@@ -11,7 +11,6 @@ use thiserror::Error;
 
 use super::{Session, add_file, add_module, module_name};
 use crate::diagnostics::Diagnostic;
-use crate::source::Span;
 use crate::syntax;
 
 /// What a path is.
@@ -367,25 +366,9 @@ pub fn load_imports(store: &dyn Store, session: &mut Session, root: Option<&Path
     let mut next = 0;
     while next < session.files.len() {
         let importer = session.files[next].id;
-        let imports: Vec<(String, Span)> = session.files[next]
-            .parsed
-            .file
-            .items
-            .iter()
-            .filter_map(|item| match &item.kind {
-                syntax::ast::ItemKind::Import(import) => {
-                    let module: Vec<&str> =
-                        import.path.iter().map(|part| part.name.as_str()).collect();
-                    let span = import.path[0]
-                        .span
-                        .to(import.path[import.path.len() - 1].span);
-                    Some((module.join("."), span))
-                }
-                _ => None,
-            })
-            .collect();
+        let imports = session.files[next].imports.clone();
         next += 1;
-        for (module, span) in imports {
+        for syntax::ModuleImport { module, span } in imports {
             if session.files.iter().any(|file| file.module == module) {
                 continue;
             }

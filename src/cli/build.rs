@@ -77,12 +77,16 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         }
         None => {}
     }
-    let phase = hubc::timings::phase("parse");
+    let phase = hubc::timings::phase("parse and declare");
     let mut session = match &inputs {
         Some(inputs) => driver::cache::load(inputs),
-        None => load_fleet("build", fleet, &fleet.display().to_string()),
+        None => load_fleet_in(
+            Session::declaring(),
+            "build",
+            fleet,
+            &fleet.display().to_string(),
+        ),
     };
-    session.release_trees = true;
     drop(phase);
     let names = source_names(&session, &root);
     let source = |file: FileId| names.get(file.0 as usize).cloned().unwrap_or_default();
@@ -254,7 +258,12 @@ fn finish(
 
 /// `hubc build --check`: lists the files of `out` that a build would change, writing nothing.
 fn run_check(cx: &Context, fleet: &Path, out: &Path) -> ExitCode {
-    let mut session = load_fleet("build", fleet, &fleet.display().to_string());
+    let mut session = load_fleet_in(
+        Session::declaring(),
+        "build",
+        fleet,
+        &fleet.display().to_string(),
+    );
     let analysis = driver::analyze(&mut session, cx.today);
     let root = fleet_root(fleet);
     let output = analysis

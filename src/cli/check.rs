@@ -15,8 +15,7 @@ pub fn run(cx: &Context, paths: &[PathBuf]) -> ExitCode {
     let sarif = cx.format == OutputFormat::Sarif;
     let mut findings = Vec::new();
     for (index, path) in paths.iter().enumerate() {
-        let mut session = driver::load_fleet(path);
-        session.release_trees = true;
+        let mut session = driver::load_fleet_in(Session::declaring(), path);
         let analysis = driver::analyze(&mut session, today);
         let found = if sarif {
             findings.extend(hubc::diagnostics::sarif::findings(

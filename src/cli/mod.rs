@@ -364,7 +364,17 @@ pub fn argument_error(cx: &Context, argument: &str, error: CliError) -> ExitCode
 /// `hub::cli::empty_fleet`, which takes the warning's place. `argument` is the fleet as given
 /// on the command line.
 pub fn load_fleet(command: &'static str, fleet: &std::path::Path, argument: &str) -> Session {
-    let mut session = driver::load_fleet(fleet);
+    load_fleet_in(Session::default(), command, fleet, argument)
+}
+
+/// [`load_fleet`] into `session`: an empty one, such as [`Session::declaring`].
+pub fn load_fleet_in(
+    session: Session,
+    command: &'static str,
+    fleet: &std::path::Path,
+    argument: &str,
+) -> Session {
+    let mut session = driver::load_fleet_in(session, fleet);
     if session.files.is_empty() && !session.diagnostics.iter().any(|d| d.is_error()) {
         session
             .diagnostics

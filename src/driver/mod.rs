@@ -155,7 +155,11 @@ pub fn load(paths: &[PathBuf]) -> Session {
 /// Loads a fleet from disk: every `.hub` file under a directory, or one file and what it
 /// imports, plus the standard modules they import.
 pub fn load_fleet(path: &Path) -> Session {
-    let mut session = Session::default();
+    load_fleet_in(Session::default(), path)
+}
+
+/// [`load_fleet`] into `session`: an empty one, such as [`Session::declaring`].
+pub fn load_fleet_in(mut session: Session, path: &Path) -> Session {
     store::load_fleet(&Disk, path, &mut session);
     session
 }

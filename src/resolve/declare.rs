@@ -12,36 +12,23 @@ use crate::intern::{Interner, Symbol};
 use crate::source::{FileId, Loc};
 use crate::syntax::ast::{self, DeclKind};
 
-pub(super) fn check_imports(files: &[FileInput<'_>], errors: &mut Vec<ResolveError>) {
-    let mut known: Vec<String> = files.iter().map(|file| file.module.clone()).collect();
-    known.extend(
-        crate::stdlib::MODULES
-            .iter()
-            .map(|(module, _)| module.to_string()),
-    );
+pub(super) fn check_imports(files: &[super::Importing<'_>], errors: &mut Vec<ResolveError>) {
+    let mut known: Vec<&str> = files.iter().map(|file| file.module).collect();
+    known.extend(crate::stdlib::MODULES.iter().map(|(module, _)| *module));
     for file in files {
-        for item in &file.ast.items {
-            let ast::ItemKind::Import(import) = &item.kind else {
-                continue;
-            };
-            let module: Vec<&str> = import.path.iter().map(|part| part.name.as_str()).collect();
-            let module = module.join(".");
+        for import in file.imports {
+            let module = import.module.as_str();
             if known.contains(&module) {
                 continue;
             }
-            let help = match crate::diagnostics::suggest::did_you_mean(
-                &module,
-                known.iter().map(String::as_str),
-            ) {
+            let help = match crate::diagnostics::suggest::did_you_mean(module, known.iter().copied())
+            {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => "modules are `std.NAME` for the standard library, or a path from the fleet root such as `archetypes.course` for `archetypes/course.hub`".to_string(),
             };
-            let span = import.path[0]
-                .span
-                .to(import.path[import.path.len() - 1].span);
             errors.push(ResolveError::UnknownImport {
-                module,
-                at: Loc::new(file.file, span),
+                module: module.to_string(),
+                at: Loc::new(file.file, import.span),
                 help,
             });
         }

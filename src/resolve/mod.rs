@@ -190,36 +190,29 @@ pub fn module_schema_name(module: &str) -> String {
     format!("terraform_{sanitized}")
 }
 
-/// Resolves every declaration of the files. Problems are returned; resolution goes on around
-/// them, so a broken community does not hide the problems of the others.
-pub fn resolve(
-    files: &[FileInput<'_>],
-    schema: &Schema,
-    names: &mut Interner,
-) -> (Fleet, Vec<ResolveError>) {
-    let mut resolution = Resolution::new(files);
-    for file in files {
-        resolution.declare(file, names);
-    }
-    resolution.finish(schema, names)
-}
-
-/// [`resolve`] a file at a time, for a caller that lets each file's tree go once it is
-/// declared: [`Resolution::new`] checks the imports of every file, [`Resolution::declare`]
-/// declares the files in their order, [`Resolution::finish`] links and resolves them.
+/// Resolution a file at a time, for a caller that lets each file's tree go once it is declared:
+/// [`Resolution::declare`] declares the files in their order, [`Resolution::check_imports`]
+/// checks what every file imports, [`Resolution::finish`] links and resolves them. Problems are
+/// returned; resolution goes on around them, so a broken community does not hide the problems
+/// of the others.
+#[derive(Default)]
 pub struct Resolution {
     declarer: declare::Declarer,
     errors: Vec<ResolveError>,
 }
 
+/// A file's imports, as [`Resolution::check_imports`] reads them.
+pub struct Importing<'a> {
+    pub file: FileId,
+    pub module: &'a str,
+    pub imports: &'a [crate::syntax::ModuleImport],
+}
+
 impl Resolution {
-    pub fn new(files: &[FileInput<'_>]) -> Resolution {
-        let mut errors = Vec::new();
-        declare::check_imports(files, &mut errors);
-        Resolution {
-            declarer: declare::Declarer::default(),
-            errors,
-        }
+    /// Reports each import of `files` that names no module of theirs nor of the standard
+    /// library.
+    pub fn check_imports(&mut self, files: &[Importing<'_>]) {
+        declare::check_imports(files, &mut self.errors);
     }
 
     /// Declares the items of `file` and lowers their bodies; its tree is not read again.

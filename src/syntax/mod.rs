@@ -63,6 +63,32 @@ pub fn parse(text: &str) -> Parsed {
     }
 }
 
+/// A module a file imports: `import std.jupyterhub` names `std.jupyterhub`, at the span of its
+/// dotted name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleImport {
+    pub module: String,
+    pub span: Span,
+}
+
+/// The modules `file` imports, in source order: what loading a fleet and checking its imports
+/// read, so that neither needs the tree.
+pub fn module_imports(file: &ast::File) -> Vec<ModuleImport> {
+    file.items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ast::ItemKind::Import(import) => {
+                let parts: Vec<&str> = import.path.iter().map(|part| part.name.as_str()).collect();
+                Some(ModuleImport {
+                    module: parts.join("."),
+                    span: import.path[0].span.to(import.path[parts.len() - 1].span),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The items inside which an error lost text, but not only a dropped annotation. Errors and
 /// items are both in source order, so each is looked up by bisection.
 fn incomplete_items(

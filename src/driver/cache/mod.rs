@@ -112,7 +112,7 @@ pub fn load(inputs: &Inputs) -> Session {
 /// The session of the fleet files `keep` takes (by their index), and the standard modules they
 /// import. Files of the fleet they import but did not take are not loaded.
 fn load_some(inputs: &Inputs, keep: impl Fn(usize) -> bool) -> Session {
-    let mut session = Session::default();
+    let mut session = Session::declaring();
     let files = inputs
         .files
         .iter()

@@ -26,7 +26,7 @@ use crate::driver::{PreviousBuild, Record, SourceRecord};
 use crate::emit::Output;
 use crate::resolve::value::DeclId;
 use crate::source::FileId;
-use crate::syntax::ast::{DeclKind, ItemKind};
+use crate::syntax::ast::DeclKind;
 
 /// What a partial build made.
 pub struct Rebuilt {
@@ -88,18 +88,13 @@ pub fn rebuild(
     let modules: HashSet<&str> = session.files.iter().map(|f| f.module.as_str()).collect();
     for file in &session.files {
         let name = session.sources.get(file.id).name.as_str();
-        for item in &file.parsed.file.items {
-            match &item.kind {
-                ItemKind::Import(import) => {
-                    let module: Vec<&str> = import.path.iter().map(|p| p.name.as_str()).collect();
-                    if !modules.contains(module.join(".").as_str()) {
-                        return None;
-                    }
-                }
-                ItemKind::Decl(decl) if decl.kind == DeclKind::Community => {}
-                _ if changed_names.contains(name) => return None,
-                _ => {}
-            }
+        if file
+            .imports
+            .iter()
+            .any(|import| !modules.contains(import.module.as_str()))
+            || (!file.shape.only_communities && changed_names.contains(name))
+        {
+            return None;
         }
     }
 
