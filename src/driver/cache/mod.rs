@@ -104,9 +104,16 @@ fn digest_of(feed: impl Fn(&mut std::hash::DefaultHasher)) -> String {
 }
 
 /// The session of the whole fleet, loaded from the bytes the inputs hold: what
-/// [`super::load_fleet`] loads, without reading the files again.
-pub fn load(inputs: &Inputs) -> Session {
-    load_some(inputs, |_| true)
+/// [`super::load_fleet`] loads, without reading the files again. The inputs let go of the
+/// bytes (a whole build reads only their names and digests afterwards), declared as they load
+/// ([`Session::declaring`]).
+pub fn load(inputs: &mut Inputs) -> Session {
+    let session = load_some(inputs, |_| true);
+    // The session holds each file's text: the bytes it was decoded from are not read again.
+    for file in &mut inputs.files {
+        file.bytes = Arc::from([]);
+    }
+    session
 }
 
 /// The session of the fleet files `keep` takes (by their index), and the standard modules they
