@@ -6,7 +6,6 @@ pub mod gaps;
 pub mod query;
 pub mod store;
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -170,38 +169,33 @@ impl std::fmt::Debug for Declaring {
 }
 
 impl Declaring {
-    fn declare(&mut self, loaded: &LoadedFile, tree: Cow<'_, syntax::ast::File>) {
-        use syntax::ast::ItemKind;
+    /// Declares the items of a file (of one that parsed well enough to be analysed).
+    fn declare(&mut self, loaded: &LoadedFile, tree: &syntax::ast::File) {
+        if analysed(loaded) {
+            self.resolution.declare(
+                &FileInput {
+                    file: loaded.id,
+                    module: loaded.module.clone(),
+                    ast: tree,
+                },
+                &mut self.names,
+            );
+        }
+    }
+
+    /// Keeps the type and schema declarations of a declared file, whose tree goes.
+    fn keep_types(&mut self, loaded: &LoadedFile, tree: syntax::ast::File) {
         if !analysed(loaded) {
             return;
         }
-        self.resolution.declare(
-            &FileInput {
-                file: loaded.id,
-                module: loaded.module.clone(),
-                ast: &tree,
-            },
-            &mut self.names,
-        );
-        let is_type =
-            |item: &syntax::ast::Item| matches!(item.kind, ItemKind::Type(_) | ItemKind::Schema(_));
-        let types: Vec<(FileId, syntax::ast::Item)> = match tree {
-            Cow::Owned(file) => file
-                .items
-                .into_iter()
-                .filter(is_type)
-                .map(|item| (loaded.id, item))
-                .collect(),
-            Cow::Borrowed(file) => file
-                .items
-                .iter()
-                .filter(|item| is_type(item))
-                .map(|item| (loaded.id, item.clone()))
-                .collect(),
-        };
-        // Standard modules first: a fleet type that takes a standard type's name is the one
-        // reported, and the standard types keep their meaning.
+        let types = tree
+            .items
+            .into_iter()
+            .filter(is_type)
+            .map(|item| (loaded.id, item));
+        // Standard modules first, as `type_sources` orders them.
         if loaded.module.starts_with("std.") {
+            let types: Vec<(FileId, syntax::ast::Item)> = types.collect();
             let at = self.n_standard_types;
             self.n_standard_types += types.len();
             self.types.splice(at..at, types);
@@ -209,6 +203,30 @@ impl Declaring {
             self.types.extend(types);
         }
     }
+}
+
+fn is_type(item: &syntax::ast::Item) -> bool {
+    use syntax::ast::ItemKind;
+    matches!(item.kind, ItemKind::Type(_) | ItemKind::Schema(_))
+}
+
+/// The type and schema declarations of the files a session keeps the trees of, standard modules
+/// first: a fleet type that takes a standard type's name is the one reported, and the standard
+/// types keep their meaning.
+fn type_sources(files: &[LoadedFile]) -> Vec<schema::TypeSource<'_>> {
+    let mut analysed_files: Vec<&LoadedFile> = files.iter().filter(|file| analysed(file)).collect();
+    analysed_files.sort_by_key(|file| !file.module.starts_with("std."));
+    analysed_files
+        .into_iter()
+        .flat_map(|loaded| {
+            (loaded.parsed.file.items.iter())
+                .filter(|item| is_type(item))
+                .map(|item| schema::TypeSource {
+                    file: loaded.id,
+                    item,
+                })
+        })
+        .collect()
 }
 
 impl Session {
@@ -360,7 +378,8 @@ fn commit(
     if let (Some(declaring), Some(file), Some(loaded)) =
         (&mut session.declaring, owned, session.files.last())
     {
-        declaring.declare(loaded, Cow::Owned(file));
+        declaring.declare(loaded, &file);
+        declaring.keep_types(loaded, file);
     }
 }
 
@@ -480,16 +499,16 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
         return None;
     }
     // A declaring session declared its files as they loaded; any other lends its trees.
-    let declaring = match session.declaring.take() {
-        Some(declaring) => *declaring,
+    let (declaring, kept_trees) = match session.declaring.take() {
+        Some(declaring) => (*declaring, false),
         None => {
             let phase = crate::timings::phase("declare");
             let mut declaring = Declaring::default();
             for loaded in &session.files {
-                declaring.declare(loaded, Cow::Borrowed(&loaded.parsed.file));
+                declaring.declare(loaded, &loaded.parsed.file);
             }
             drop(phase);
-            declaring
+            (declaring, true)
         }
     };
     let Declaring {
@@ -511,10 +530,13 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     resolution.check_imports(&importing);
     drop(importing);
     let mut check_errors = Vec::new();
-    let type_sources: Vec<schema::TypeSource<'_>> = types
-        .iter()
-        .map(|(file, item)| schema::TypeSource { file: *file, item })
-        .collect();
+    let type_sources: Vec<schema::TypeSource<'_>> = if kept_trees {
+        type_sources(&session.files)
+    } else {
+        (types.iter())
+            .map(|(file, item)| schema::TypeSource { file: *file, item })
+            .collect()
+    };
     let phase = crate::timings::phase("schema");
     let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
     drop(phase);
