@@ -29,6 +29,8 @@ pub struct Session {
     /// For a session made by [`Session::declaring`]: the declarations of the files loaded so
     /// far, each made as its file is parsed.
     declaring: Option<Box<Declaring>>,
+    /// Whether it was made by [`Session::declaring`], whose files keep no tree.
+    declares: bool,
 }
 
 /// Parsed trees by the text they were parsed from.
@@ -237,6 +239,7 @@ impl Session {
     pub fn declaring() -> Session {
         Session {
             declaring: Some(Box::default()),
+            declares: true,
             ..Session::default()
         }
     }
@@ -493,7 +496,8 @@ impl Analysis {
 /// A file that does not parse is analysed as far as it parsed: its recovered tree declares its
 /// names and values where they are whole, so the rest of the fleet, and the rest of the file,
 /// keep their diagnostics. What the broken parts could have caused is held back ([`gaps`]).
-/// Returns `None` only for a session with no files.
+/// Returns `None` only for a session with no files. A [`Session::declaring`] session is analysed
+/// once: its trees are gone.
 pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     if session.files.is_empty() {
         return None;
@@ -502,6 +506,10 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     let (declaring, kept_trees) = match session.declaring.take() {
         Some(declaring) => (*declaring, false),
         None => {
+            debug_assert!(
+                !session.declares,
+                "a declaring session is analysed once: its trees are gone"
+            );
             let phase = crate::timings::phase("declare");
             let mut declaring = Declaring::default();
             for loaded in &session.files {
