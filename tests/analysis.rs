@@ -199,3 +199,42 @@ fn positions_values_and_users_are_answered_from_the_compiled_fleet() {
         assert!(query::users(&analysis, mixin).contains(&staging));
     }
 }
+
+/// A fleet type named like a standard one is the one reported, however the fleet is declared:
+/// the standard module is loaded after the fleet's files, and more files than are parsed at once
+/// come before it, yet its types are compiled first.
+#[test]
+fn a_fleet_type_with_a_standard_types_name_is_reported_in_either_way_of_declaring() {
+    let mut files = vec![(
+        PathBuf::from("types.hub"),
+        "type UserServiceAccount = string\n".to_string(),
+    )];
+    for index in 0..9 {
+        files.push((
+            PathBuf::from(format!("more{index}.hub")),
+            format!("type Local{index} = string\n"),
+        ));
+    }
+    files.push((PathBuf::from("uses.hub"), "import std.basehub\n".to_string()));
+    let duplicates = |session: Session| -> Vec<String> {
+        let mut session = session;
+        let loaded = files
+            .iter()
+            .map(|(path, text)| {
+                let bytes: std::sync::Arc<[u8]> = text.as_bytes().into();
+                (path.clone(), hubc::analysis::module_name(path), bytes)
+            })
+            .collect();
+        hubc::analysis::add_modules(&mut session, loaded);
+        hubc::driver::load_imports(&mut session, None);
+        hubc::analysis::analyze(&mut session, TODAY).expect("the fleet analyses");
+        session
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "hub::check::duplicate_type")
+            .map(|d| session.sources.get(d.file).name.clone())
+            .collect()
+    };
+    assert_eq!(duplicates(Session::default()), ["types.hub"]);
+    assert_eq!(duplicates(Session::declaring()), ["types.hub"]);
+}

@@ -26,11 +26,20 @@ pub struct Session {
     /// The trees of texts parsed before: a session made from another's cache
     /// ([`Session::reusing`]) parses only the files whose text changed.
     pub parses: ParseCache,
-    /// For a session made by [`Session::declaring`]: the declarations of the files loaded so
-    /// far, each made as its file is parsed.
-    declaring: Option<Box<Declaring>>,
-    /// Whether it was made by [`Session::declaring`], whose files keep no tree.
-    declares: bool,
+    /// Whether its files keep their trees, or are declared as they load.
+    declaring: Declaration,
+}
+
+/// How the files of a [`Session`] are declared.
+#[derive(Debug, Default)]
+enum Declaration {
+    /// By [`analyze`], from the trees the files keep.
+    #[default]
+    FromTrees,
+    /// As they load ([`Session::declaring`]): what is declared so far.
+    AsLoaded(Box<Declaring>),
+    /// As they loaded, and [`analyze`] has taken what was declared: the trees are gone.
+    Taken,
 }
 
 /// Parsed trees by the text they were parsed from.
@@ -155,10 +164,9 @@ impl Session {
 struct Declaring {
     names: Interner,
     resolution: resolve::Resolution,
-    /// The type and schema declarations of the files, standard modules first: the schema is
-    /// compiled from them once every file is declared.
+    /// The type and schema declarations of the files, in their order: the schema is compiled
+    /// from them once every file is declared.
     types: Vec<(FileId, syntax::ast::Item)>,
-    n_standard_types: usize,
 }
 
 impl std::fmt::Debug for Declaring {
@@ -190,20 +198,8 @@ impl Declaring {
         if !analysed(loaded) {
             return;
         }
-        let types = tree
-            .items
-            .into_iter()
-            .filter(is_type)
-            .map(|item| (loaded.id, item));
-        // Standard modules first, as `type_sources` orders them.
-        if loaded.module.starts_with("std.") {
-            let types: Vec<(FileId, syntax::ast::Item)> = types.collect();
-            let at = self.n_standard_types;
-            self.n_standard_types += types.len();
-            self.types.splice(at..at, types);
-        } else {
-            self.types.extend(types);
-        }
+        let types = tree.items.into_iter().filter(is_type);
+        self.types.extend(types.map(|item| (loaded.id, item)));
     }
 }
 
@@ -212,23 +208,18 @@ fn is_type(item: &syntax::ast::Item) -> bool {
     matches!(item.kind, ItemKind::Type(_) | ItemKind::Schema(_))
 }
 
-/// The type and schema declarations of the files a session keeps the trees of, standard modules
-/// first: a fleet type that takes a standard type's name is the one reported, and the standard
-/// types keep their meaning.
-fn type_sources(files: &[LoadedFile]) -> Vec<schema::TypeSource<'_>> {
-    let mut analysed_files: Vec<&LoadedFile> = files.iter().filter(|file| analysed(file)).collect();
-    analysed_files.sort_by_key(|file| !file.module.starts_with("std."));
-    analysed_files
-        .into_iter()
-        .flat_map(|loaded| {
-            (loaded.parsed.file.items.iter())
-                .filter(|item| is_type(item))
-                .map(|item| schema::TypeSource {
-                    file: loaded.id,
-                    item,
-                })
-        })
-        .collect()
+/// The type and schema declarations to compile, standard modules first and otherwise in the
+/// files' order: a fleet type that takes a standard type's name is the one reported, and the
+/// standard types keep their meaning. `standard_files` is sorted.
+fn standard_first<'a>(
+    types: impl Iterator<Item = (FileId, &'a syntax::ast::Item)>,
+    standard_files: &[FileId],
+) -> Vec<schema::TypeSource<'a>> {
+    let mut sources: Vec<schema::TypeSource<'a>> = types
+        .map(|(file, item)| schema::TypeSource { file, item })
+        .collect();
+    sources.sort_by_key(|source| standard_files.binary_search(&source.file).is_err());
+    sources
 }
 
 impl Session {
@@ -238,8 +229,7 @@ impl Session {
     /// its imports.
     pub fn declaring() -> Session {
         Session {
-            declaring: Some(Box::default()),
-            declares: true,
+            declaring: Declaration::AsLoaded(Box::default()),
             ..Session::default()
         }
     }
@@ -254,7 +244,7 @@ pub fn add_file(session: &mut Session, path: PathBuf, bytes: &[u8]) {
 pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &[u8]) {
     let (text, utf8_error) = syntax::decode(bytes);
     let text: Arc<str> = Arc::from(text);
-    let tree = if session.declaring.is_some() {
+    let tree = if matches!(session.declaring, Declaration::AsLoaded(_)) {
         Tree::Owned(syntax::parse(&text))
     } else {
         Tree::Shared(session.parses.parse(&text))
@@ -266,7 +256,7 @@ pub fn add_module(session: &mut Session, path: PathBuf, module: String, bytes: &
 /// their order, with the same result as adding them one by one.
 pub fn add_modules(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>)>) {
     use rayon::prelude::*;
-    if session.declaring.is_some() {
+    if matches!(session.declaring, Declaration::AsLoaded(_)) {
         return add_modules_declaring(session, files);
     }
     let cache = &session.parses;
@@ -378,7 +368,7 @@ fn commit(
         shape,
         imports,
     });
-    if let (Some(declaring), Some(file), Some(loaded)) =
+    if let (Declaration::AsLoaded(declaring), Some(file), Some(loaded)) =
         (&mut session.declaring, owned, session.files.last())
     {
         declaring.declare(loaded, &file);
@@ -496,20 +486,27 @@ impl Analysis {
 /// A file that does not parse is analysed as far as it parsed: its recovered tree declares its
 /// names and values where they are whole, so the rest of the fleet, and the rest of the file,
 /// keep their diagnostics. What the broken parts could have caused is held back ([`gaps`]).
-/// Returns `None` only for a session with no files. A [`Session::declaring`] session is analysed
-/// once: its trees are gone.
+/// Returns `None` for a session with no files, and for a [`Session::declaring`] session analysed
+/// before: its trees are gone (debug builds stop there, a caller's mistake).
 pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     if session.files.is_empty() {
         return None;
     }
     // A declaring session declared its files as they loaded; any other lends its trees.
-    let (declaring, kept_trees) = match session.declaring.take() {
-        Some(declaring) => (*declaring, false),
-        None => {
+    let (declaring, kept_trees) = match std::mem::take(&mut session.declaring) {
+        Declaration::AsLoaded(declaring) => {
+            session.declaring = Declaration::Taken;
+            (*declaring, false)
+        }
+        Declaration::Taken => {
+            session.declaring = Declaration::Taken;
             debug_assert!(
-                !session.declares,
+                false,
                 "a declaring session is analysed once: its trees are gone"
             );
+            return None;
+        }
+        Declaration::FromTrees => {
             let phase = crate::timings::phase("declare");
             let mut declaring = Declaring::default();
             for loaded in &session.files {
@@ -538,12 +535,25 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     resolution.check_imports(&importing);
     drop(importing);
     let mut check_errors = Vec::new();
-    let type_sources: Vec<schema::TypeSource<'_>> = if kept_trees {
-        type_sources(&session.files)
+    let mut standard_files: Vec<FileId> = session
+        .files
+        .iter()
+        .filter(|loaded| loaded.module.starts_with("std."))
+        .map(|loaded| loaded.id)
+        .collect();
+    standard_files.sort_unstable();
+    let type_sources = if kept_trees {
+        let analysed_files = session.files.iter().filter(|loaded| analysed(loaded));
+        let items = analysed_files.flat_map(|loaded| {
+            let types = loaded.parsed.file.items.iter().filter(|item| is_type(item));
+            types.map(|item| (loaded.id, item))
+        });
+        standard_first(items, &standard_files)
     } else {
-        (types.iter())
-            .map(|(file, item)| schema::TypeSource { file: *file, item })
-            .collect()
+        standard_first(
+            types.iter().map(|(file, item)| (*file, item)),
+            &standard_files,
+        )
     };
     let phase = crate::timings::phase("schema");
     let schema = schema::compile(&type_sources, &mut names, &mut check_errors);
@@ -594,13 +604,6 @@ pub fn analyze(session: &mut Session, today: Day) -> Option<Analysis> {
     });
     found.dedup();
     drop(phase);
-    let mut standard_files: Vec<FileId> = session
-        .files
-        .iter()
-        .filter(|loaded| loaded.module.starts_with("std."))
-        .map(|loaded| loaded.id)
-        .collect();
-    standard_files.sort_unstable();
     let analysis = Analysis {
         names,
         schema,
