@@ -215,7 +215,10 @@ fn a_fleet_type_with_a_standard_types_name_is_reported_in_either_way_of_declarin
             format!("type Local{index} = string\n"),
         ));
     }
-    files.push((PathBuf::from("uses.hub"), "import std.basehub\n".to_string()));
+    files.push((
+        PathBuf::from("uses.hub"),
+        "import std.basehub\n".to_string(),
+    ));
     let duplicates = |session: Session| -> Vec<String> {
         let mut session = session;
         let loaded = files
