@@ -142,6 +142,11 @@ impl Diagnostic {
 /// without repeats (a problem found once per community, in a mixin say, is reported once). A
 /// build that reuses part of an earlier one reports in the same order as a build from scratch.
 pub fn sort_canonically(diagnostics: &mut Vec<Diagnostic>) {
+    sort_canonically_with(diagnostics, |diagnostic| diagnostic);
+}
+
+/// [`sort_canonically`] for things that each hold a diagnostic, which `of` gives.
+pub fn sort_canonically_with<T>(items: &mut Vec<T>, of: impl Fn(&T) -> &Diagnostic) {
     fn phase(d: &Diagnostic) -> u8 {
         if d.is_from_loading() {
             0
@@ -172,8 +177,11 @@ pub fn sort_canonically(diagnostics: &mut Vec<Diagnostic>) {
             .then_with(|| (&left.label, &left.help).cmp(&(&right.label, &right.help)))
             .then_with(|| related(left).cmp(related(right)))
     }
-    diagnostics.sort_by(compare);
-    diagnostics.dedup_by(|right, left| !left.is_from_loading() && left == right);
+    items.sort_by(|left, right| compare(of(left), of(right)));
+    items.dedup_by(|right, left| {
+        let (left, right) = (of(left), of(right));
+        !left.is_from_loading() && left == right
+    });
 }
 
 /// Counts of diagnostics by severity.

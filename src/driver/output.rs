@@ -1,7 +1,6 @@
 //! Writing files: `hubc fmt` rewrites, and the output directories of `hubc build` and
 //! `hubc import`, all or nothing.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -238,7 +237,8 @@ pub struct NewOutput<'a> {
     pub files: &'a std::collections::BTreeMap<String, String>,
     pub owners: &'a std::collections::BTreeMap<String, String>,
     /// Files of the earlier output that this one keeps as they are, unbuilt: an incremental
-    /// build has not made them again. Each must be in [`OutputDir::previous`]'s output.
+    /// build has not made them again. Each must be in [`OutputDir::previous`]'s output; they
+    /// come in order of path, as [`PreviousBuild::files`] gives them.
     pub kept: Vec<String>,
 }
 
@@ -259,8 +259,14 @@ pub struct OutputDir {
 /// exactly what it wrote.
 pub struct PreviousBuild<'a> {
     pub record: &'a Record,
-    /// The files it wrote: their hash and the cluster each belongs to.
-    pub files: std::collections::BTreeMap<&'a str, (u64, &'a str)>,
+    written: &'a record::Written,
+}
+
+impl<'a> PreviousBuild<'a> {
+    /// The files it wrote, by path, each with the cluster it belongs to.
+    pub fn files(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        self.written.iter().map(|file| (file.relative, file.owner))
+    }
 }
 
 impl OutputDir {
@@ -311,17 +317,9 @@ impl OutputDir {
     /// only a directory found intact may use.
     pub fn recorded_build(&self) -> Option<PreviousBuild<'_>> {
         let recorded = self.recorded.as_ref()?;
-        let files = recorded
-            .stamps
-            .iter()
-            .map(|(relative, (hash, _))| {
-                let owner = recorded.owners.get(relative).map_or("", String::as_str);
-                (relative.as_str(), (*hash, owner))
-            })
-            .collect();
         Some(PreviousBuild {
             record: &recorded.record,
-            files,
+            written: &recorded.files,
         })
     }
 
@@ -345,64 +343,76 @@ impl OutputDir {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<WriteReport, IoError> {
         let directory = self.directory.as_path();
-        let recorded_stamps = self.recorded.as_ref().map(|r| &r.stamps);
-        // The files of the earlier output with their hashes: as recorded, when it is intact.
-        let checked = match (&self.recorded, self.intact) {
-            (Some(_), true) => BTreeMap::new(),
-            _ => ownership::check(directory, recorded_stamps.unwrap_or(&Default::default()))?,
-        };
-        let before: BTreeMap<&str, u64> = match (&self.recorded, self.intact) {
-            (Some(recorded), true) => recorded
-                .stamps
-                .iter()
-                .map(|(relative, (hash, _))| (relative.as_str(), *hash))
-                .collect(),
-            _ => checked
-                .iter()
-                .map(|(relative, hash)| (relative.as_str(), *hash))
-                .collect(),
+        let no_record = record::Written::default();
+        let recorded = self.recorded.as_ref().map_or(&no_record, |r| &r.files);
+        // The files of the earlier output with their hashes: as recorded, when it is intact;
+        // as found, otherwise.
+        let found;
+        let before = if self.recorded.is_some() && self.intact {
+            recorded
+        } else {
+            found = record::Written::of_hashes(&ownership::check(directory, recorded)?);
+            &found
         };
         use rayon::prelude::*;
         // Hashed on every core: the hashes are a pass over every byte of the output.
         let files: Vec<(&String, &String)> = output.files.iter().collect();
-        let mut entries: Vec<Entry<'_>> = files
+        let hashes: Vec<u64> = files
             .par_iter()
-            .map(|&(relative, text)| {
-                let hash = ownership::fnv1a(text.as_bytes());
+            .map(|(_, text)| ownership::fnv1a(text.as_bytes()))
+            .collect();
+        // Both in order of path: each file's earlier self found in one walk.
+        let earlier = before.in_order(files.iter().map(|(relative, _)| relative.as_str()));
+        let mut entries: Vec<Entry<'_>> = files
+            .iter()
+            .zip(hashes)
+            .zip(earlier)
+            .map(|((&(relative, text), hash), earlier)| {
+                let unchanged = earlier.is_some_and(|earlier| earlier.hash == hash);
                 Entry {
                     relative,
                     hash,
                     owner: output.owners.get(relative).map_or("", String::as_str),
                     text: Some(text),
-                    unchanged: before.get(relative.as_str()) == Some(&hash),
+                    unchanged,
+                    stamp: earlier
+                        .filter(|_| unchanged && self.intact)
+                        .map(|earlier| earlier.stamp),
                 }
             })
             .collect();
         let previous = self.recorded.as_ref().filter(|_| self.intact);
-        let kept: Option<Vec<Entry<'_>>> = output
-            .kept
-            .par_iter()
-            .map(|relative| {
-                let recorded = previous?;
-                let (hash, _) = recorded.stamps.get(relative)?;
-                Some(Entry {
-                    relative,
-                    hash: *hash,
-                    owner: recorded.owners.get(relative)?.as_str(),
-                    text: None,
-                    unchanged: true,
-                })
-            })
-            .collect();
-        let Some(kept) = kept else {
-            let missing = output.kept.iter().find(|relative| {
-                previous.is_none_or(|recorded| !recorded.stamps.contains_key(*relative))
+        let kept: Option<Vec<Entry<'_>>> = previous
+            .map(|previous| &previous.files)
+            .filter(|_| !output.kept.is_empty())
+            .map_or(Some(Vec::new()), |written| {
+                written
+                    .in_order(output.kept.iter().map(String::as_str))
+                    .map(|file| {
+                        let file = file?;
+                        Some(Entry {
+                            relative: file.relative,
+                            hash: file.hash,
+                            owner: file.owner,
+                            text: None,
+                            unchanged: true,
+                            stamp: Some(file.stamp),
+                        })
+                    })
+                    .collect()
             });
-            let reason = format!(
-                "`{}` is not in the earlier output",
-                missing.map_or("", String::as_str)
-            );
-            return Err(output_error(directory, std::io::Error::other(reason)));
+        let kept = match kept {
+            Some(kept) if previous.is_some() || output.kept.is_empty() => kept,
+            _ => {
+                let missing = output.kept.iter().find(|relative| {
+                    previous.is_none_or(|recorded| recorded.files.get(relative).is_none())
+                });
+                let reason = format!(
+                    "`{}` is not in the earlier output",
+                    missing.map_or("", String::as_str)
+                );
+                return Err(output_error(directory, std::io::Error::other(reason)));
+            }
         };
         entries.extend(kept);
         entries.par_sort_unstable_by(|left, right| left.relative.cmp(right.relative));
@@ -420,8 +430,8 @@ impl OutputDir {
         // Both sorted by path: the earlier files that no entry has.
         let mut listed = entries.iter().map(|entry| entry.relative).peekable();
         let removed: Vec<&str> = before
-            .keys()
-            .copied()
+            .iter()
+            .map(|file| file.relative)
             .filter(|&relative| {
                 while listed.next_if(|&next| next < relative).is_some() {}
                 listed.peek() != Some(&relative)
@@ -435,14 +445,13 @@ impl OutputDir {
         steps.step();
         let patched = self.intact
             && small_change
-            && (same_paths || patch::fits(&before, entries.iter().map(|entry| entry.relative)));
+            && (same_paths || patch::fits(before, entries.iter().map(|entry| entry.relative)));
         drop(phase);
         // The record's text, given the stamp of each entry written (by index). Without a
         // record the next build builds again; nothing is lost.
         let record_text = |written: &[Option<Stamp>]| -> Option<String> {
             let record = record?;
             let _phase = crate::timings::phase("render record");
-            let stamps = recorded_stamps.filter(|_| self.intact);
             let listed: Vec<record::Entry<'_>> = entries
                 .iter()
                 .enumerate()
@@ -450,10 +459,8 @@ impl OutputDir {
                     relative: entry.relative,
                     hash: entry.hash,
                     owner: entry.owner,
-                    stamp: stamps
-                        .filter(|_| entry.unchanged)
-                        .and_then(|stamps| stamps.get(entry.relative))
-                        .map(|(_, stamp)| *stamp)
+                    stamp: entry
+                        .stamp
                         .or_else(|| written.get(index).copied().flatten()),
                 })
                 .collect();
@@ -524,6 +531,8 @@ struct Entry<'a> {
     text: Option<&'a String>,
     /// Whether the earlier output holds it with these bytes.
     unchanged: bool,
+    /// Its stamp as recorded, for a file the earlier output holds unchanged, as recorded.
+    stamp: Option<Stamp>,
 }
 
 /// Writes a new tree beside `directory`, linking the files that did not change from it, and

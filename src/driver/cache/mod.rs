@@ -287,6 +287,22 @@ fn records_of<'a>(
         .collect()
 }
 
+/// Each of `diagnostics` as [`records_of`] records it, with its record's text.
+fn records_with_text<'a>(
+    diagnostics: &[Diagnostic],
+    name_of: impl Fn(FileId) -> Option<&'a str> + Copy + Sync,
+) -> Option<Vec<(Recorded, String)>> {
+    use rayon::prelude::*;
+    diagnostics
+        .par_iter()
+        .map(|diagnostic| {
+            let recorded = Recorded::of(diagnostic, name_of)?;
+            let text = serde_json::to_string(&recorded).ok()?;
+            Some((recorded, text))
+        })
+        .collect()
+}
+
 fn read_records(records: &[String]) -> Option<Vec<Recorded>> {
     use rayon::prelude::*;
     records

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{Inputs, Recorded, file_facts, read_records, records_of, session_of};
+use super::{Inputs, Recorded, file_facts, read_records, records_with_text, session_of};
 use crate::analysis::Session;
 use crate::check::policy::Day;
 use crate::driver::{PreviousBuild, Record, SourceRecord};
@@ -131,9 +131,8 @@ pub fn rebuild(
         Some(output)
     };
     let kept: Vec<String> = previous
-        .files
-        .iter()
-        .filter(|(_, (_, owner))| !affected.contains(*owner))
+        .files()
+        .filter(|(_, owner)| !affected.contains(*owner))
         .map(|(path, _)| path.to_string())
         .collect();
     if let Some(output) = &output
@@ -176,14 +175,21 @@ pub fn rebuild(
             None => Place::Shared,
         }
     };
+    // Each diagnostic with the text of its record: a kept one's is copied through, not made
+    // again.
     let fleet_names = super::fleet_names(inputs, &session);
-    let found = records_of(&session.diagnostics, |id| fleet_names.get(&id).copied())?;
-    let found = read_records(&found)?;
+    let found = records_with_text(&session.diagnostics, |id| fleet_names.get(&id).copied())?;
     let before = read_records(&record.diagnostics)?;
-    let mut merged: Vec<Recorded> = Vec::with_capacity(before.len() + found.len());
-    let mut shared_before: Vec<&Recorded> = Vec::new();
-    let mut shared_now: Vec<&Recorded> = Vec::new();
-    for diagnostic in &before {
+    let before = before
+        .iter()
+        .zip(record.diagnostics.iter().map(String::as_str));
+    let found = found
+        .iter()
+        .map(|(diagnostic, text)| (diagnostic, text.as_str()));
+    let mut merged: Vec<(&Recorded, &str)> = Vec::with_capacity(before.len() + found.len());
+    let mut shared_before: Vec<(&Recorded, &str)> = Vec::new();
+    let mut shared_now: Vec<(&Recorded, &str)> = Vec::new();
+    for (diagnostic, text) in before {
         match place(&diagnostic.file, diagnostic.span) {
             Place::Communities(false) | Place::Cluster(false) => {
                 let into_rebuilt = diagnostic.related.iter().any(|(file, _, _)| {
@@ -194,16 +200,16 @@ pub fn rebuild(
                 if into_rebuilt {
                     return None;
                 }
-                merged.push(diagnostic.clone());
+                merged.push((diagnostic, text));
             }
-            Place::Shared => shared_before.push(diagnostic),
+            Place::Shared => shared_before.push((diagnostic, text)),
             _ => {}
         }
     }
-    for diagnostic in &found {
+    for (diagnostic, text) in found {
         match place(&diagnostic.file, diagnostic.span) {
-            Place::Communities(true) | Place::Cluster(true) => merged.push(diagnostic.clone()),
-            Place::Shared => shared_now.push(diagnostic),
+            Place::Communities(true) | Place::Cluster(true) => merged.push((diagnostic, text)),
+            Place::Shared => shared_now.push((diagnostic, text)),
             _ => {}
         }
     }
@@ -226,20 +232,31 @@ pub fn rebuild(
         });
         layer.is_none_or(|index| used.contains(&DeclId(index as u32)))
     };
-    let key = |diagnostic: &Recorded| serde_json::to_string(diagnostic).ok();
-    let found_again: BTreeSet<String> = shared_now.iter().filter_map(|d| key(d)).collect();
-    for diagnostic in shared_before {
-        if !could_change(diagnostic) {
-            if key(diagnostic).is_none_or(|text| !found_again.contains(&text)) {
-                merged.push(diagnostic.clone());
-            }
-        } else if key(diagnostic).is_none_or(|text| !found_again.contains(&text)) {
+    // Two records are of the same diagnostic when their texts are the same.
+    let found_again: HashSet<&str> = shared_now.iter().map(|(_, text)| *text).collect();
+    for (diagnostic, text) in shared_before {
+        if found_again.contains(text) {
+            continue;
+        }
+        if could_change(diagnostic) {
             return None;
         }
+        merged.push((diagnostic, text));
     }
-    merged.extend(shared_now.into_iter().cloned());
-    let mut merged_session = session_of(inputs, merged)?;
-    crate::diagnostics::sort_canonically(&mut merged_session.diagnostics);
+    merged.extend(shared_now);
+    let texts: Vec<&str> = merged.iter().map(|(_, text)| *text).collect();
+    let mut merged_session =
+        session_of(inputs, merged.into_iter().map(|(d, _)| d.clone()).collect())?;
+    // Put in the reported order with the texts of their records beside them.
+    let mut paired: Vec<(crate::diagnostics::Diagnostic, &str)> =
+        std::mem::take(&mut merged_session.diagnostics)
+            .into_iter()
+            .zip(texts)
+            .collect();
+    crate::diagnostics::sort_canonically_with(&mut paired, |(diagnostic, _)| diagnostic);
+    let (diagnostics, texts): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
+    merged_session.diagnostics = diagnostics;
+    let diagnostics: Vec<String> = texts.into_iter().map(str::to_string).collect();
 
     // What to record: the loaded files as now, the others as recorded.
     let facts = file_facts(&session, &analysis);
@@ -258,8 +275,6 @@ pub fn rebuild(
         })
         .collect();
     let n_communities: usize = sources.iter().map(|source| source.count).sum();
-    let name_of = |id: FileId| Some(merged_session.sources.get(id).name.as_str());
-    let diagnostics = records_of(&merged_session.diagnostics, name_of)?;
     let output = output.map(|mut output| {
         output.n_communities = n_communities;
         output

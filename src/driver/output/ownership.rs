@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::record::Written;
 use super::{IoError, OUTPUT_MARKER, output_error};
 
 /// The first line of a marker, naming its format.
@@ -81,11 +82,6 @@ impl Stamp {
     }
 }
 
-/// The hash and stamp of each file of an output, as the build that wrote it recorded them
-/// (beside the output, see `record.rs`): a file with the stamp recorded for it is taken to
-/// have the recorded hash, without reading it.
-pub(super) type Stamps = BTreeMap<String, (u64, Stamp)>;
-
 /// What a directory holds, measured against its marker.
 struct Survey {
     /// The files its marker lists, or `None` when it has no marker hubc wrote.
@@ -97,7 +93,9 @@ struct Survey {
     strays: Vec<String>,
 }
 
-fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
+/// What `directory` holds. A file with the stamp `written` records for it is taken to have the
+/// recorded hash, without reading it.
+fn survey(directory: &Path, written: &Written) -> std::io::Result<Survey> {
     use rayon::prelude::*;
     let mut found = Survey {
         listed: None,
@@ -139,8 +137,8 @@ fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
         .par_iter()
         .map(|(relative, entry)| {
             let stamp = Stamp::of(&entry.metadata()?);
-            match stamps.get(relative) {
-                Some((hash, recorded)) if stamp == Some(*recorded) => Ok(*hash),
+            match written.get(relative) {
+                Some(recorded) if stamp == Some(recorded.stamp) => Ok(recorded.hash),
                 _ => Ok(fnv1a(&std::fs::read(entry.path())?)),
             }
         })
@@ -155,7 +153,7 @@ fn survey(directory: &Path, stamps: &Stamps) -> std::io::Result<Survey> {
 
 /// Checks that a build may replace `directory`: it is absent or empty, or holds exactly files
 /// its marker lists, unchanged. Returns the files the earlier build wrote, with their hashes.
-pub(super) fn check(directory: &Path, stamps: &Stamps) -> Result<BTreeMap<String, u64>, IoError> {
+pub(super) fn check(directory: &Path, written: &Written) -> Result<BTreeMap<String, u64>, IoError> {
     let refuse = |reason: String| IoError::ForeignOutput {
         path: directory.display().to_string(),
         reason,
@@ -169,7 +167,7 @@ pub(super) fn check(directory: &Path, stamps: &Stamps) -> Result<BTreeMap<String
         Ok(metadata) if !metadata.is_dir() => return Err(refuse("it is not a directory".into())),
         Ok(_) => {}
     }
-    let found = survey(directory, stamps).map_err(|error| output_error(directory, error))?;
+    let found = survey(directory, written).map_err(|error| output_error(directory, error))?;
     let listed = found.listed.unwrap_or_default();
     let mut unknown = found.strays;
     let mut changed = Vec::new();
@@ -204,29 +202,27 @@ pub(super) fn check(directory: &Path, stamps: &Stamps) -> Result<BTreeMap<String
 /// Whether `directory` holds exactly the files its marker lists, each as written: a complete
 /// build output.
 pub(super) fn verified(directory: &Path) -> bool {
-    intact(directory, &Stamps::new()).is_some()
+    intact(directory, &Written::default()).is_some()
 }
 
 /// The files the marker of `directory` lists, with their hashes, when it holds exactly those
 /// files, each as written.
-pub(super) fn intact(directory: &Path, stamps: &Stamps) -> Option<BTreeMap<String, u64>> {
-    let found = survey(directory, stamps).ok()?;
+pub(super) fn intact(directory: &Path, written: &Written) -> Option<BTreeMap<String, u64>> {
+    let found = survey(directory, written).ok()?;
     (found.strays.is_empty() && found.listed.as_ref() == Some(&found.files)).then_some(found.files)
 }
 
-/// Whether `directory` holds exactly the files of `stamps`, each with its stamp, and nothing
+/// Whether `directory` holds exactly the files of `written`, each with its stamp, and nothing
 /// else but the marker: [`intact`] for an output whose marker is known to be the one recorded
-/// with `stamps` (its hash matched), so the marker need not be read, nor any file whose stamp
-/// is as recorded (one touched since is read and hashed). Walks
-/// each directory on its own core, measures each file relative to its directory, and stops at
-/// the first difference.
-pub(super) fn as_stamped(directory: &Path, stamps: &Stamps) -> bool {
+/// with `written` (its hash matched), so the marker need not be read, nor any file whose stamp
+/// is as recorded (one touched since is read and hashed). Walks each directory on its own
+/// core, measures each file relative to its directory, finds it among the recorded files
+/// under that directory, and stops at the first difference.
+pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
     use rayon::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let n_files = AtomicUsize::new(0);
     /// Whether the directory `path`, which is `prefix` (empty, or ending in `/`) under the
-    /// output, holds only files with their recorded stamps and directories that do too.
-    fn walk(path: &Path, prefix: &str, stamps: &Stamps, n_files: &AtomicUsize) -> bool {
+    /// output, holds exactly the recorded files under it, with their recorded stamps.
+    fn walk(path: &Path, prefix: &str, written: &Written) -> bool {
         let Ok(entries) = std::fs::read_dir(path) else {
             return false;
         };
@@ -238,40 +234,63 @@ pub(super) fn as_stamped(directory: &Path, stamps: &Stamps) -> bool {
         if entries.is_empty() && !prefix.is_empty() {
             return false;
         }
-        let here = entries
-            .iter()
-            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
-            .count();
-        let marker = prefix.is_empty() && entries.iter().any(|e| e.file_name() == OUTPUT_MARKER);
-        n_files.fetch_add(here - usize::from(marker), Ordering::Relaxed);
-        entries.par_iter().all(|entry| {
+        let under = written.under(prefix);
+        // Counted here, and in each directory below: every file recorded under this one
+        // is found, and nothing else is.
+        let mut n_files = 0;
+        let mut below = Vec::new();
+        for entry in &entries {
+            let Ok(kind) = entry.file_type() else {
+                return false;
+            };
             let name = entry.file_name();
             let Some(name) = name.to_str() else {
                 return false;
             };
-            let mut relative = String::with_capacity(prefix.len() + name.len() + 1);
-            relative.push_str(prefix);
-            relative.push_str(name);
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => {
-                    relative.push('/');
-                    walk(&entry.path(), &relative, stamps, n_files)
-                }
-                Ok(kind) if kind.is_file() && relative == OUTPUT_MARKER => true,
-                Ok(kind) if kind.is_file() => {
-                    let Some(&(hash, recorded)) = stamps.get(&relative) else {
-                        return false;
-                    };
-                    let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
-                    // A file touched since, but not changed, is still the one written.
-                    found == Some(recorded)
-                        || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
-                }
-                _ => false,
+            if kind.is_dir() {
+                below.push((entry, format!("{prefix}{name}/")));
+            } else if !kind.is_file() {
+                return false;
+            } else if !(prefix.is_empty() && name == OUTPUT_MARKER) {
+                n_files += 1;
             }
-        })
+        }
+        let n_below: usize = below
+            .iter()
+            .map(|(_, relative)| written.under(relative).len())
+            .sum();
+        if n_files + n_below != under.len() {
+            return false;
+        }
+        let files_as_recorded = || {
+            entries.par_iter().all(|entry| {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else {
+                    return false;
+                };
+                if !entry.file_type().is_ok_and(|kind| kind.is_file())
+                    || (prefix.is_empty() && name == OUTPUT_MARKER)
+                {
+                    return true;
+                }
+                let Some((hash, recorded)) = under.get(name) else {
+                    return false;
+                };
+                let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
+                // A file touched since, but not changed, is still the one written.
+                found == Some(recorded)
+                    || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
+            })
+        };
+        let below_as_recorded = || {
+            below
+                .par_iter()
+                .all(|(entry, relative)| walk(&entry.path(), relative, written))
+        };
+        let (files, below) = rayon::join(files_as_recorded, below_as_recorded);
+        files && below
     }
-    walk(directory, "", stamps, &n_files) && n_files.into_inner() == stamps.len()
+    walk(directory, "", written)
 }
 
 /// At most a few paths under `directory`, in backticks, and how many more there are.

@@ -140,7 +140,7 @@ fn remove_empty_parents(directory: &Path, relative: &str) {
 /// (`after`): no path of one is a directory in the other, so every file renamed into place has
 /// a directory to go to, and a committed patch cannot fail on the shape of the tree.
 pub(super) fn fits<'a>(
-    before: &std::collections::BTreeMap<&str, u64>,
+    before: &super::record::Written,
     after: impl Iterator<Item = &'a str> + Clone,
 ) -> bool {
     let after_set: std::collections::BTreeSet<&str> = after.clone().collect();
@@ -149,11 +149,13 @@ pub(super) fn fits<'a>(
             .filter(|(_, c)| *c == '/')
             .map(move |(at, _)| &path[..at])
     }
+    let listed = |path: &str| before.get(path).is_some();
     let new_paths_fit = after
-        .filter(|path| !before.contains_key(*path))
-        .all(|path| directories(path).all(|above| !before.contains_key(above)));
+        .filter(|path| !listed(path))
+        .all(|path| directories(path).all(|above| !listed(above)));
     let old_paths_fit = before
-        .keys()
+        .iter()
+        .map(|file| file.relative)
         .filter(|path| !after_set.contains(*path))
         .all(|path| directories(path).all(|above| !after_set.contains(above)));
     new_paths_fit && old_paths_fit
