@@ -14,7 +14,9 @@ scenario the two binaries in turn, run after run:
 
 Prints a Markdown table: the median wall time and the median CPU time (user + system) of the
 runs, the largest peak resident memory (from /usr/bin/time), and the ratio of the base binary's
-median to the new one's. BENCHMARKS.md records the figures.
+median to the new one's; then, for each binary, that the output its incremental builds left is
+byte for byte that of a cold build of the same fleet (it stops if not). BENCHMARKS.md records
+the figures.
 """
 
 import argparse
@@ -89,6 +91,27 @@ def run_once(kind, command, fleet: Path, out: Path, run: int):
         edited.write_text(original)
 
 
+def tree(directory: Path) -> dict[str, bytes]:
+    """Every file under a directory, by relative path, with its bytes."""
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def cached_is_cold(hubc: str, fleet: Path, out: Path, cold: Path) -> str:
+    """Builds the fleet as it is into `out` (from its record: after the scenarios, the edit is
+    undone by a partial build) and into the empty `cold`, and says whether they are the same."""
+    for directory in (out, cold):
+        subprocess.run([hubc, "build", str(fleet), "-o", str(directory)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cached, built = tree(out), tree(cold)
+    if cached != built:
+        sys.exit(f"{hubc}: the cached output {out} differs from the cold build {cold}")
+    return f"{len(cached):,} files"
+
+
 def main() -> None:
     # Every run, measured or not, on one day: the day is one of a build's inputs.
     os.environ["HUBC_TODAY"] = "2026-11-26"
@@ -104,6 +127,7 @@ def main() -> None:
     print(f"base: {binaries['base']}\nnew:  {binaries['new']}\n")
     print("| fleet | command | base: wall, cpu, peak RSS | new: wall, cpu, peak RSS | base/new (wall) |")
     print("| --- | --- | --- | --- | --- |")
+    checked = []
     try:
         for size in [int(size) for size in arguments.sizes.split(",")]:
             fleet = work / f"fleet{size}"
@@ -138,6 +162,15 @@ def main() -> None:
                     cells.append(f"{wall:.3f} s, {cpu:.3f} s, {rss / 1024:.0f} MB")
                 ratio = medians[0] / medians[1] if medians[1] else float("inf")
                 print(f"| {size:,} | `{label}` | {cells[0]} | {cells[1]} | {ratio:.2f}× |", flush=True)
+            # The incremental runs left each output built from its record: it must hold the
+            # bytes of a cold build.
+            for name, binary in binaries.items():
+                same = cached_is_cold(binary, fleet, work / f"out-{name}-{size}", shm / f"cold-{name}")
+                checked.append(f"{size:,} ({name}): cached output byte-identical to a cold build, {same}")
+                shutil.rmtree(shm / f"cold-{name}", ignore_errors=True)
+        print()
+        for line in checked:
+            print(line)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(shm, ignore_errors=True)

@@ -261,6 +261,124 @@ fn each_input_of_the_output_invalidates_the_record() {
     assert!(out.join("stray.txt").is_file());
 }
 
+/// Whatever changed in an output since its record, at any depth, the next build sees it: it
+/// builds again what is gone, and refuses what it did not write, never taking the output as
+/// recorded. (A file changed by hand with its size and time kept is not seen: stamps are what
+/// make and Cargo trust too.)
+#[test]
+fn every_change_to_an_output_since_its_record_is_seen() {
+    let temp = TempDir::new("changed-output");
+    let (fleet, out) = (temp.join("fleet"), temp.join("out"));
+    write_fleet(&fleet, &Spec::new(30, 3));
+    let cold_out = temp.join("cold");
+    assert!(build(&fleet, &cold_out, &[]).status.success());
+    let cold = tree(&cold_out);
+    let cold = bytes(&cold);
+    let paths: Vec<&str> = cold.keys().copied().collect();
+    // Two files of the values of different clusters, each in its cluster's directory.
+    let first = *paths.iter().find(|p| p.starts_with("helm/")).unwrap();
+    let first_directory = Path::new(first).parent().unwrap();
+    let second = *paths
+        .iter()
+        .find(|p| p.starts_with("helm/") && Path::new(p).parent() != Some(first_directory))
+        .unwrap();
+    let second_directory = Path::new(second).parent().unwrap();
+    type Change<'a> = Box<dyn Fn(&Path) + 'a>;
+    let gone: Vec<(&str, Change<'_>)> = vec![
+        (
+            "a file removed",
+            Box::new(|out| std::fs::remove_file(out.join(first)).unwrap()),
+        ),
+        (
+            "a directory of files removed",
+            Box::new(|out| std::fs::remove_dir_all(out.join(first_directory)).unwrap()),
+        ),
+        (
+            "a top directory removed",
+            Box::new(|out| std::fs::remove_dir_all(out.join("helm")).unwrap()),
+        ),
+    ];
+    let added: Vec<(&str, Change<'_>)> = vec![
+        (
+            "a file moved to another directory",
+            Box::new(|out| {
+                let name = Path::new(first).file_name().unwrap();
+                std::fs::rename(out.join(first), out.join(second_directory).join(name)).unwrap()
+            }),
+        ),
+        (
+            "a file renamed in its directory",
+            Box::new(|out| {
+                std::fs::rename(out.join(first), out.join(format!("{first}.old"))).unwrap()
+            }),
+        ),
+        (
+            "a file added below",
+            Box::new(|out| {
+                std::fs::write(out.join(first_directory).join("notes.txt"), "").unwrap()
+            }),
+        ),
+        (
+            "an empty directory added at the top",
+            Box::new(|out| std::fs::create_dir(out.join("empty")).unwrap()),
+        ),
+        (
+            "an empty directory added below",
+            Box::new(|out| std::fs::create_dir(out.join(first_directory).join("empty")).unwrap()),
+        ),
+        (
+            "a file made a directory",
+            Box::new(|out| {
+                std::fs::remove_file(out.join(first)).unwrap();
+                std::fs::create_dir(out.join(first)).unwrap();
+                std::fs::write(out.join(first).join("inside"), "").unwrap();
+            }),
+        ),
+        (
+            "a symbolic link added",
+            Box::new(|out| {
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(
+                    out.join(second),
+                    out.join(first_directory).join("link"),
+                )
+                .unwrap();
+                #[cfg(not(unix))]
+                std::fs::write(out.join(first_directory).join("link"), "").unwrap();
+            }),
+        ),
+    ];
+    let fresh = |out: &Path| {
+        let _ = std::fs::remove_dir_all(out);
+        let _ = std::fs::remove_file(temp.join(".out.hubc-record"));
+        assert!(!is_cached(&build(&fleet, out, &[])));
+        assert!(is_cached(&build(&fleet, out, &[])));
+    };
+    for (what, change) in &gone {
+        fresh(&out);
+        change(&out);
+        let built = build(&fleet, &out, &[]);
+        assert!(!is_cached(&built), "{what}: taken as recorded");
+        assert_eq!(bytes(&tree(&out)), cold, "{what}: not built again");
+    }
+    for (what, change) in &added {
+        fresh(&out);
+        change(&out);
+        let refused = build(&fleet, &out, &[]);
+        assert_eq!(
+            refused.status.code(),
+            Some(1),
+            "{what}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            stderr(&refused).contains("hub::io::foreign_output"),
+            "{what}: {}",
+            stderr(&refused)
+        );
+    }
+}
+
 /// Parsing, emission and writing run on every core: one thread or several, the files and the
 /// diagnostics are the same, byte for byte.
 #[test]

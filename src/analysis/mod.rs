@@ -263,8 +263,7 @@ pub fn add_modules(session: &mut Session, files: Vec<(PathBuf, String, Arc<[u8]>
     let prepared: Vec<_> = files
         .par_iter()
         .map(|(_, _, bytes)| {
-            let (text, utf8_error) = syntax::decode(bytes);
-            let text: Arc<str> = Arc::from(text);
+            let (text, utf8_error) = syntax::decode_shared(bytes);
             let tree = match cache.get(&text) {
                 Some(cached) => Ok(cached),
                 None => Err(syntax::parse(&text)),
@@ -297,8 +296,7 @@ fn add_modules_declaring(session: &mut Session, files: Vec<(PathBuf, String, Arc
     let parse = |part: &[Arc<[u8]>]| -> Vec<Prepared> {
         part.par_iter()
             .map(|bytes| {
-                let (text, utf8_error) = syntax::decode(bytes);
-                let text: Arc<str> = Arc::from(text);
+                let (text, utf8_error) = syntax::decode_shared(bytes);
                 let parsed = syntax::parse(&text);
                 (text, utf8_error, parsed)
             })

@@ -19,7 +19,7 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
     let source_name = |name: &str| relative_name(Path::new(name), &root);
     // The fleet's files, read and digested, and the output directory, locked, with what the
     // build that wrote it recorded (`driver::cache`).
-    let (mut inputs, mut directory) = rayon::join(
+    let (inputs, mut directory) = rayon::join(
         || {
             let _phase = hubc::timings::phase("read fleet");
             driver::cache::fleet_inputs(fleet, today)
@@ -78,7 +78,7 @@ pub fn run(cx: &Context, fleet: &Path, out: &Path, check: bool) -> ExitCode {
         None => {}
     }
     let phase = hubc::timings::phase("parse and declare");
-    let mut session = match &mut inputs {
+    let mut session = match &inputs {
         Some(inputs) => driver::cache::load(inputs),
         None => load_fleet_in(
             Session::declaring(),

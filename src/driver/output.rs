@@ -382,11 +382,13 @@ impl OutputDir {
             })
             .collect();
         let previous = self.recorded.as_ref().filter(|_| self.intact);
-        let kept: Option<Vec<Entry<'_>>> = previous
-            .map(|previous| &previous.files)
-            .filter(|_| !output.kept.is_empty())
-            .map_or(Some(Vec::new()), |written| {
-                written
+        // In order of path too: found in one walk over the record.
+        let kept: Option<Vec<Entry<'_>>> = if output.kept.is_empty() {
+            Some(Vec::new())
+        } else {
+            previous.and_then(|previous| {
+                previous
+                    .files
                     .in_order(output.kept.iter().map(String::as_str))
                     .map(|file| {
                         let file = file?;
@@ -400,19 +402,17 @@ impl OutputDir {
                         })
                     })
                     .collect()
+            })
+        };
+        let Some(kept) = kept else {
+            let missing = output.kept.iter().find(|relative| {
+                previous.is_none_or(|recorded| recorded.files.get(relative).is_none())
             });
-        let kept = match kept {
-            Some(kept) if previous.is_some() || output.kept.is_empty() => kept,
-            _ => {
-                let missing = output.kept.iter().find(|relative| {
-                    previous.is_none_or(|recorded| recorded.files.get(relative).is_none())
-                });
-                let reason = format!(
-                    "`{}` is not in the earlier output",
-                    missing.map_or("", String::as_str)
-                );
-                return Err(output_error(directory, std::io::Error::other(reason)));
-            }
+            let reason = match missing {
+                Some(missing) => format!("`{missing}` is not in the earlier output"),
+                None => "the files kept from the earlier output are not in order".to_string(),
+            };
+            return Err(output_error(directory, std::io::Error::other(reason)));
         };
         entries.extend(kept);
         entries.par_sort_unstable_by(|left, right| left.relative.cmp(right.relative));

@@ -152,6 +152,21 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<SyntaxError>) {
     }
 }
 
+/// [`decode`] into a shared text: valid UTF-8 (all but broken files) becomes the text without
+/// a copy, sharing the allocation of `bytes`.
+pub fn decode_shared(bytes: &std::sync::Arc<[u8]>) -> (std::sync::Arc<str>, Option<SyntaxError>) {
+    match decode(bytes) {
+        (Cow::Borrowed(_), None) => {
+            let raw = std::sync::Arc::into_raw(bytes.clone()) as *const str;
+            // SAFETY: a `str` is a `[u8]` that is UTF-8, with the same layout, and `decode`
+            // has just found these bytes UTF-8 (the standard library's `From<Arc<str>> for
+            // Arc<[u8]>` is this cast the other way). The bytes behind an `Arc` never change.
+            (unsafe { std::sync::Arc::from_raw(raw) }, None)
+        }
+        (text, error) => (std::sync::Arc::from(text), error),
+    }
+}
+
 /// Whether a key can be written without quotes in a path.
 pub fn is_bare_key(key: &str) -> bool {
     key.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')

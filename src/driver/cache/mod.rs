@@ -104,16 +104,11 @@ fn digest_of(feed: impl Fn(&mut std::hash::DefaultHasher)) -> String {
 }
 
 /// The session of the whole fleet, loaded from the bytes the inputs hold: what
-/// [`super::load_fleet`] loads, without reading the files again. The inputs let go of the
-/// bytes (a whole build reads only their names and digests afterwards), declared as they load
-/// ([`Session::declaring`]).
-pub fn load(inputs: &mut Inputs) -> Session {
-    let session = load_some(inputs, |_| true);
-    // The session holds each file's text: the bytes it was decoded from are not read again.
-    for file in &mut inputs.files {
-        file.bytes = Arc::from([]);
-    }
-    session
+/// [`super::load_fleet`] loads, without reading the files again, declared as it loads
+/// ([`Session::declaring`]). Each file's text is its bytes, shared, not a copy
+/// ([`crate::syntax::decode_shared`]).
+pub fn load(inputs: &Inputs) -> Session {
+    load_some(inputs, |_| true)
 }
 
 /// The session of the fleet files `keep` takes (by their index), and the standard modules they
@@ -210,7 +205,7 @@ fn file_facts<'a>(
 }
 
 /// A diagnostic as the record keeps it: its files by name.
-#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Default, PartialEq, Eq)]
 struct Recorded {
     code: String,
     severity: String,
@@ -320,7 +315,7 @@ fn session_of(inputs: &Inputs, diagnostics: Vec<Recorded>) -> Option<Session> {
         .files
         .par_iter()
         .map(|file| {
-            let text: Arc<str> = Arc::from(crate::syntax::decode(&file.bytes).0);
+            let text: Arc<str> = crate::syntax::decode_shared(&file.bytes).0;
             crate::source::SourceFile::new(file.name.clone(), text)
         })
         .collect();

@@ -176,20 +176,18 @@ pub fn rebuild(
         }
     };
     // Each diagnostic with the text of its record: a kept one's is copied through, not made
-    // again.
+    // again. The merged ones are named by where they are (`Kept`: the record's, `Found`: this
+    // build's) and moved out at the end.
     let fleet_names = super::fleet_names(inputs, &session);
-    let found = records_with_text(&session.diagnostics, |id| fleet_names.get(&id).copied())?;
-    let before = read_records(&record.diagnostics)?;
-    let before = before
-        .iter()
-        .zip(record.diagnostics.iter().map(String::as_str));
-    let found = found
-        .iter()
-        .map(|(diagnostic, text)| (diagnostic, text.as_str()));
-    let mut merged: Vec<(&Recorded, &str)> = Vec::with_capacity(before.len() + found.len());
-    let mut shared_before: Vec<(&Recorded, &str)> = Vec::new();
-    let mut shared_now: Vec<(&Recorded, &str)> = Vec::new();
-    for (diagnostic, text) in before {
+    let (mut found, found_texts): (Vec<Recorded>, Vec<String>) =
+        records_with_text(&session.diagnostics, |id| fleet_names.get(&id).copied())?
+            .into_iter()
+            .unzip();
+    let mut before = read_records(&record.diagnostics)?;
+    let mut merged: Vec<Merged> = Vec::with_capacity(before.len() + found.len());
+    let mut shared_before: Vec<usize> = Vec::new();
+    let mut shared_now: Vec<usize> = Vec::new();
+    for (index, diagnostic) in before.iter().enumerate() {
         match place(&diagnostic.file, diagnostic.span) {
             Place::Communities(false) | Place::Cluster(false) => {
                 let into_rebuilt = diagnostic.related.iter().any(|(file, _, _)| {
@@ -200,16 +198,16 @@ pub fn rebuild(
                 if into_rebuilt {
                     return None;
                 }
-                merged.push((diagnostic, text));
+                merged.push(Merged::Kept(index));
             }
-            Place::Shared => shared_before.push((diagnostic, text)),
+            Place::Shared => shared_before.push(index),
             _ => {}
         }
     }
-    for (diagnostic, text) in found {
+    for (index, diagnostic) in found.iter().enumerate() {
         match place(&diagnostic.file, diagnostic.span) {
-            Place::Communities(true) | Place::Cluster(true) => merged.push((diagnostic, text)),
-            Place::Shared => shared_now.push((diagnostic, text)),
+            Place::Communities(true) | Place::Cluster(true) => merged.push(Merged::Found(index)),
+            Place::Shared => shared_now.push(index),
             _ => {}
         }
     }
@@ -233,20 +231,33 @@ pub fn rebuild(
         layer.is_none_or(|index| used.contains(&DeclId(index as u32)))
     };
     // Two records are of the same diagnostic when their texts are the same.
-    let found_again: HashSet<&str> = shared_now.iter().map(|(_, text)| *text).collect();
-    for (diagnostic, text) in shared_before {
-        if found_again.contains(text) {
+    let found_again: HashSet<&str> = shared_now
+        .iter()
+        .map(|&index| found_texts[index].as_str())
+        .collect();
+    for index in shared_before {
+        if found_again.contains(record.diagnostics[index].as_str()) {
             continue;
         }
-        if could_change(diagnostic) {
+        if could_change(&before[index]) {
             return None;
         }
-        merged.push((diagnostic, text));
+        merged.push(Merged::Kept(index));
     }
-    merged.extend(shared_now);
-    let texts: Vec<&str> = merged.iter().map(|(_, text)| *text).collect();
-    let mut merged_session =
-        session_of(inputs, merged.into_iter().map(|(d, _)| d.clone()).collect())?;
+    merged.extend(shared_now.into_iter().map(Merged::Found));
+    let text_of = |merged: &Merged| match *merged {
+        Merged::Kept(index) => record.diagnostics[index].as_str(),
+        Merged::Found(index) => found_texts[index].as_str(),
+    };
+    let texts: Vec<&str> = merged.iter().map(text_of).collect();
+    let diagnostics = merged
+        .iter()
+        .map(|merged| match *merged {
+            Merged::Kept(index) => std::mem::take(&mut before[index]),
+            Merged::Found(index) => std::mem::take(&mut found[index]),
+        })
+        .collect();
+    let mut merged_session = session_of(inputs, diagnostics)?;
     // Put in the reported order with the texts of their records beside them.
     let mut paired: Vec<(crate::diagnostics::Diagnostic, &str)> =
         std::mem::take(&mut merged_session.diagnostics)
@@ -291,6 +302,12 @@ pub fn rebuild(
             diagnostics,
         },
     })
+}
+
+/// A diagnostic a partial build reports: the record's `n`th, or the `n`th it found.
+enum Merged {
+    Kept(usize),
+    Found(usize),
 }
 
 /// Where a diagnostic is, for merging: in a file of communities (loaded or not), in a cluster's

@@ -37,7 +37,10 @@ pub(super) fn marker_text<'a>(files: impl Iterator<Item = (&'a str, u64)>) -> St
     let mut text = String::with_capacity(MARKER_COMMENT.len() + 80 * files.size_hint().0);
     let _ = write!(text, "{MARKER_FORMAT}\n{MARKER_COMMENT}");
     for (relative, hash) in files {
-        let _ = writeln!(text, "{hash:016x} {relative}");
+        super::record::push_hex(&mut text, hash);
+        text.push(' ');
+        text.push_str(relative);
+        text.push('\n');
     }
     text
 }
@@ -235,16 +238,14 @@ pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
             return false;
         }
         let under = written.under(prefix);
-        // Counted here, and in each directory below: every file recorded under this one
-        // is found, and nothing else is.
-        let mut n_files = 0;
+        // This directory's files (but the marker), by name, and the directories below it.
+        let mut files = Vec::with_capacity(entries.len());
         let mut below = Vec::new();
         for entry in &entries {
             let Ok(kind) = entry.file_type() else {
                 return false;
             };
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
+            let Ok(name) = entry.file_name().into_string() else {
                 return false;
             };
             if kind.is_dir() {
@@ -252,27 +253,20 @@ pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
             } else if !kind.is_file() {
                 return false;
             } else if !(prefix.is_empty() && name == OUTPUT_MARKER) {
-                n_files += 1;
+                files.push((entry, name));
             }
         }
+        // Counted here, and in each directory below: every file recorded under this one
+        // is found, and nothing else is.
         let n_below: usize = below
             .iter()
             .map(|(_, relative)| written.under(relative).len())
             .sum();
-        if n_files + n_below != under.len() {
+        if files.len() + n_below != under.len() {
             return false;
         }
         let files_as_recorded = || {
-            entries.par_iter().all(|entry| {
-                let name = entry.file_name();
-                let Some(name) = name.to_str() else {
-                    return false;
-                };
-                if !entry.file_type().is_ok_and(|kind| kind.is_file())
-                    || (prefix.is_empty() && name == OUTPUT_MARKER)
-                {
-                    return true;
-                }
+            files.par_iter().all(|(entry, name)| {
                 let Some((hash, recorded)) = under.get(name) else {
                     return false;
                 };

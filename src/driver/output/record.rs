@@ -237,7 +237,7 @@ pub(super) fn render(
 }
 
 /// `value` in sixteen hexadecimal digits, as `{:016x}` writes it.
-fn push_hex(text: &mut String, value: u64) {
+pub(super) fn push_hex(text: &mut String, value: u64) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digits: [u8; 16] =
         std::array::from_fn(|at| DIGITS[(value >> (60 - 4 * at) & 0xf) as usize]);
@@ -249,11 +249,20 @@ fn push_decimal(text: &mut String, value: i128) {
     let mut digits = [0u8; 40];
     let mut at = digits.len();
     let mut rest = value.unsigned_abs();
-    loop {
+    // Divided as 64 bits where the value fits, as sizes and times of this age do: dividing
+    // 128 bits is a call a digit.
+    let mut short = u64::try_from(rest).unwrap_or(0);
+    while rest > u128::from(u64::MAX) {
         at -= 1;
         digits[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
-        if rest == 0 {
+        short = u64::try_from(rest).unwrap_or(0);
+    }
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (short % 10) as u8;
+        short /= 10;
+        if short == 0 {
             break;
         }
     }
