@@ -275,14 +275,13 @@ fn every_change_to_an_output_since_its_record_is_seen() {
     let cold = tree(&cold_out);
     let cold = bytes(&cold);
     let paths: Vec<&str> = cold.keys().copied().collect();
-    // Two files of the values of different clusters, each in its cluster's directory.
+    // A file of a cluster's values, in its cluster's directory, and one of another kind, in
+    // another directory, named like no file of the first.
     let first = *paths.iter().find(|p| p.starts_with("helm/")).unwrap();
     let first_directory = Path::new(first).parent().unwrap();
-    let second = *paths
-        .iter()
-        .find(|p| p.starts_with("helm/") && Path::new(p).parent() != Some(first_directory))
-        .unwrap();
-    let second_directory = Path::new(second).parent().unwrap();
+    let second = *paths.iter().find(|p| p.starts_with("clusters/")).unwrap();
+    let second_name = Path::new(second).file_name().unwrap();
+    assert!(!cold.contains_key(first_directory.join(second_name).to_str().unwrap()));
     type Change<'a> = Box<dyn Fn(&Path) + 'a>;
     let gone: Vec<(&str, Change<'_>)> = vec![
         (
@@ -302,8 +301,8 @@ fn every_change_to_an_output_since_its_record_is_seen() {
         (
             "a file moved to another directory",
             Box::new(|out| {
-                let name = Path::new(first).file_name().unwrap();
-                std::fs::rename(out.join(first), out.join(second_directory).join(name)).unwrap()
+                let moved = out.join(first_directory).join(second_name);
+                std::fs::rename(out.join(second), moved).unwrap()
             }),
         ),
         (
@@ -357,9 +356,15 @@ fn every_change_to_an_output_since_its_record_is_seen() {
     for (what, change) in &gone {
         fresh(&out);
         change(&out);
+        let missing = cold.len() - tree(&out).len();
         let built = build(&fleet, &out, &[]);
         assert!(!is_cached(&built), "{what}: taken as recorded");
         assert_eq!(bytes(&tree(&out)), cold, "{what}: not built again");
+        assert!(
+            summary(&built).contains(&format!(": {missing} written, ")),
+            "{what}: {missing} files are written again: {}",
+            summary(&built)
+        );
     }
     for (what, change) in &added {
         fresh(&out);

@@ -154,8 +154,9 @@ fn survey(directory: &Path, written: &Written) -> std::io::Result<Survey> {
     Ok(found)
 }
 
-/// Checks that a build may replace `directory`: it is absent or empty, or holds exactly files
-/// its marker lists, unchanged. Returns the files the earlier build wrote, with their hashes.
+/// Checks that a build may replace `directory`: it is absent or empty, or holds only files its
+/// marker lists, unchanged. Returns the files it holds, with their hashes (some of those the
+/// marker lists may be gone).
 pub(super) fn check(directory: &Path, written: &Written) -> Result<BTreeMap<String, u64>, IoError> {
     let refuse = |reason: String| IoError::ForeignOutput {
         path: directory.display().to_string(),
@@ -182,7 +183,7 @@ pub(super) fn check(directory: &Path, written: &Written) -> Result<BTreeMap<Stri
         }
     }
     if unknown.is_empty() && changed.is_empty() {
-        return Ok(listed);
+        return Ok(found.files);
     }
     unknown.sort();
     let mut reasons = Vec::new();
