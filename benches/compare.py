@@ -86,6 +86,9 @@ def run_once(kind, command, fleet: Path, out: Path, run: int):
             subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if kind == "edit":
                 edited.write_text(original.replace('"hello 0"', f'"hello 0, edit {run}"', 1))
+        # What earlier runs wrote goes to the disk first: a run that syncs (a rebuild's journal)
+        # must not wait for another's writes.
+        os.sync()
         return measure(command)
     finally:
         edited.write_text(original)

@@ -257,25 +257,37 @@ pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
                 files.push((entry, name));
             }
         }
-        // Counted here, and in each directory below: every file recorded under this one
-        // is found, and nothing else is.
+        // The files here are those recorded directly under this directory, name for name (both
+        // in order of name, matched in one walk), and what is recorded further down is in the
+        // directories below, each walked in turn: every file recorded is found, and nothing
+        // else is.
+        files.sort_unstable_by(|(_, left), (_, right)| left.cmp(right));
+        let mut recorded = under.direct();
+        let mut expected = Vec::with_capacity(files.len());
+        for (_, name) in &files {
+            match recorded.next() {
+                Some((recorded_name, hash, stamp)) if recorded_name == name => {
+                    expected.push((hash, stamp))
+                }
+                _ => return false,
+            }
+        }
         let n_below: usize = below
             .iter()
             .map(|(_, relative)| written.under(relative).len())
             .sum();
-        if files.len() + n_below != under.len() {
+        if recorded.next().is_some() || files.len() + n_below != under.len() {
             return false;
         }
         let files_as_recorded = || {
-            files.par_iter().all(|(entry, name)| {
-                let Some((hash, recorded)) = under.get(name) else {
-                    return false;
-                };
-                let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
-                // A file touched since, but not changed, is still the one written.
-                found == Some(recorded)
-                    || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
-            })
+            (&files, &expected).into_par_iter().with_min_len(256).all(
+                |((entry, _), &(hash, recorded))| {
+                    let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
+                    // A file touched since, but not changed, is still the one written.
+                    found == Some(recorded)
+                        || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
+                },
+            )
         };
         let below_as_recorded = || {
             below

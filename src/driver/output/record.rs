@@ -154,15 +154,13 @@ impl Under<'_> {
         self.files.len()
     }
 
-    /// The hash and stamp of the file `name` under the directory (a name in it, or a path
-    /// below it).
-    pub fn get(&self, name: &str) -> Option<(u64, Stamp)> {
-        let rest = |file: &WrittenFile| &self.written.text(file.path)[self.prefix.len()..];
-        let at = self
-            .files
-            .binary_search_by(|file| rest(file).cmp(name))
-            .ok()?;
-        Some((self.files[at].hash, self.files[at].stamp))
+    /// The files directly in the directory, in order of name: each name with its hash and
+    /// stamp.
+    pub fn direct(&self) -> impl Iterator<Item = (&str, u64, Stamp)> {
+        self.files.iter().filter_map(|file| {
+            let name = &self.written.text(file.path)[self.prefix.len()..];
+            (!name.contains('/')).then_some((name, file.hash, file.stamp))
+        })
     }
 }
 
@@ -470,12 +468,20 @@ mod tests {
         assert!(written.get("a").is_none() && written.get("a/").is_none());
         let under_a = written.under("a/");
         assert_eq!(under_a.len(), 3, "not `ab/x.yaml`");
+        let direct: Vec<(&str, u64)> = under_a
+            .direct()
+            .map(|(name, hash, _)| (name, hash))
+            .collect();
+        assert_eq!(direct, [("x.yaml", 0), ("y.yaml", 0x0123_4567_89ab_cdef)]);
+        assert_eq!(written.under("a/z/").direct().count(), 1);
         assert_eq!(
-            under_a.get("y.yaml").map(|(hash, _)| hash),
-            Some(0x0123_4567_89ab_cdef)
+            written
+                .under("")
+                .direct()
+                .map(|(name, ..)| name)
+                .collect::<Vec<_>>(),
+            ["top.yaml"]
         );
-        assert!(under_a.get("z/deeper.yaml").is_some());
-        assert!(under_a.get("x.yam").is_none() && under_a.get("ab/x.yaml").is_none());
         assert_eq!(written.under("").len(), paths.len());
         assert_eq!(written.under("nothing/").len(), 0);
         let looked_up: Vec<Option<&str>> = written
