@@ -384,6 +384,32 @@ fn every_change_to_an_output_since_its_record_is_seen() {
     }
 }
 
+/// A tree nested in the output as deep as paths go is refused like any other stray, never
+/// walked down to the bottom (a walk that recursed once per level ran out of stack).
+#[test]
+fn a_tree_nested_deep_in_the_output_is_refused() {
+    let temp = TempDir::new("deep-output");
+    let (fleet, out) = (temp.join("fleet"), temp.join("out"));
+    write_fleet(&fleet, &Spec::new(10, 2));
+    assert!(!is_cached(&build(&fleet, &out, &[])));
+    // Levels of `a/` as deep as a path of Linux's length (4,096 bytes) allows: about 2,000.
+    let levels = 4000usize.saturating_sub(out.as_os_str().len()) / 2;
+    let mut deep = out.clone();
+    for _ in 0..levels {
+        deep.push("a");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    for _ in 0..5 {
+        let refused = build(&fleet, &out, &[]);
+        assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+        assert!(
+            stderr(&refused).contains("hub::io::"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+}
+
 /// Parsing, emission and writing run on every core: one thread or several, the files and the
 /// diagnostics are the same, byte for byte.
 #[test]
