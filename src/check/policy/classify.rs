@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::rules::{Effective, Rule};
+use super::rules::{Effective, Rule, locked_at};
 use super::{Class, CommunityDrift, Day, Override};
 use crate::check::error::PolicyError;
 use crate::check::quantity::Measure;
@@ -302,7 +302,7 @@ impl Classifier<'_> {
             Some(value) => value.as_map().is_none(),
         };
         let locked_below = if replaces_subtree {
-            self.policy.locked_below(path)
+            self.policy.locked_below(self.fleet, path)
         } else {
             None
         };
@@ -316,17 +316,17 @@ impl Classifier<'_> {
             return Class::Violation;
         }
         match self.policy.rule(path) {
-            Some((_, Rule::Locked(locked_at))) if !same_as_base => {
+            Some((_, Rule::Locked(layer, index))) if !same_as_base => {
                 self.errors.push(PolicyError::Locked {
                     path: path_string(),
                     archetype: archetype_name,
                     at,
-                    locked_at,
+                    locked_at: locked_at(self.fleet, layer, index),
                 });
                 Class::Violation
             }
             _ if same_as_base => Class::Redundant,
-            Some((_, Rule::Identity)) => Class::Identity,
+            Some((_, Rule::Identity(..))) => Class::Identity,
             Some((_, Rule::Tunable(owner, index))) => {
                 let tunable = &self.fleet.decl(owner).layer.policy.tunables[index];
                 match value {

@@ -20,6 +20,7 @@ use crate::source::Loc;
 pub use classify::classify;
 pub use days::{parse_day, today};
 pub use fit::{Fit, fit};
+pub(crate) use rules::{Effective, Rule};
 pub use validate::validate;
 
 /// How a value a community ends up with relates to its archetype.

@@ -5,27 +5,41 @@ use crate::resolve::Fleet;
 use crate::resolve::value::DeclId;
 use crate::source::Loc;
 
-/// The policy of an archetype chain: rules of more specific archetypes win.
+/// The policy of an archetype chain: rules of more specific archetypes win. What `check`
+/// classifies overrides by and what `hubc doc` lists for a layer.
 #[derive(Debug, Default)]
-pub(super) struct Effective {
+pub(crate) struct Effective {
     /// `(path, rule)`, later entries from more specific archetypes.
-    pub(super) rules: Vec<(Vec<Symbol>, Rule)>,
+    pub(crate) rules: Vec<(Vec<Symbol>, Rule)>,
     /// The identity settings every community must set, and where each is declared.
-    pub(super) required: Vec<(Vec<Symbol>, Loc)>,
-    pub(super) budget: Option<(i64, Loc)>,
-    pub(super) archetype: Option<DeclId>,
+    pub(crate) required: Vec<(Vec<Symbol>, Loc)>,
+    /// The bespoke budget in force, and where it is set.
+    pub(crate) budget: Option<(i64, Loc)>,
+    /// The layer whose bespoke budget is in force.
+    pub(crate) budget_in: Option<DeclId>,
+    pub(crate) archetype: Option<DeclId>,
 }
 
+/// A rule in force: the layer that states it and the statement's position among that layer's
+/// statements of its kind (`tunables`, `locked`, `identities`).
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Rule {
-    /// Index of the tunable statement: (declaration, position in its policy).
+pub(crate) enum Rule {
     Tunable(DeclId, usize),
-    Locked(Loc),
-    Identity,
+    Locked(DeclId, usize),
+    Identity(DeclId, usize),
+}
+
+impl Rule {
+    /// The layer that states it.
+    pub(crate) fn layer(self) -> DeclId {
+        match self {
+            Rule::Tunable(layer, _) | Rule::Locked(layer, _) | Rule::Identity(layer, _) => layer,
+        }
+    }
 }
 
 impl Effective {
-    pub(super) fn of(fleet: &Fleet, names: &Interner, archetype: DeclId) -> Effective {
+    pub(crate) fn of(fleet: &Fleet, names: &Interner, archetype: DeclId) -> Effective {
         let mut effective = Effective {
             archetype: Some(archetype),
             ..Effective::default()
@@ -38,17 +52,17 @@ impl Effective {
                     .rules
                     .push((tunable.path.clone(), Rule::Tunable(layer, index)));
             }
-            for locked in &policy.locked {
+            for (index, locked) in policy.locked.iter().enumerate() {
                 effective.rules.retain(|(path, _)| *path != locked.path);
                 effective
                     .rules
-                    .push((locked.path.clone(), Rule::Locked(locked.at)));
+                    .push((locked.path.clone(), Rule::Locked(layer, index)));
             }
-            for identity in &policy.identities {
+            for (index, identity) in policy.identities.iter().enumerate() {
                 effective.rules.retain(|(path, _)| *path != identity.path);
                 effective
                     .rules
-                    .push((identity.path.clone(), Rule::Identity));
+                    .push((identity.path.clone(), Rule::Identity(layer, index)));
                 if identity.required {
                     effective
                         .required
@@ -65,16 +79,19 @@ impl Effective {
                 .find(|budget| names.resolve(budget.kind) == "bespoke")
             {
                 effective.budget = Some((budget.limit, budget.at));
+                effective.budget_in = Some(layer);
             }
         }
         effective
     }
 
     /// A locked path strictly below `path`, if any, and where it is locked.
-    pub(super) fn locked_below(&self, path: &[Symbol]) -> Option<(&[Symbol], Loc)> {
-        self.rules.iter().find_map(|(rule_path, rule)| match rule {
-            Rule::Locked(at) if rule_path.len() > path.len() && rule_path.starts_with(path) => {
-                Some((rule_path.as_slice(), *at))
+    pub(super) fn locked_below(&self, fleet: &Fleet, path: &[Symbol]) -> Option<(&[Symbol], Loc)> {
+        self.rules.iter().find_map(|(rule_path, rule)| match *rule {
+            Rule::Locked(layer, index)
+                if rule_path.len() > path.len() && rule_path.starts_with(path) =>
+            {
+                Some((rule_path.as_slice(), locked_at(fleet, layer, index)))
             }
             _ => None,
         })
@@ -88,4 +105,9 @@ impl Effective {
             .max_by_key(|(rule_path, _)| rule_path.len())
             .map(|(rule_path, rule)| (rule_path.as_slice(), *rule))
     }
+}
+
+/// Where the `index`th `locked` statement of `layer` is.
+pub(super) fn locked_at(fleet: &Fleet, layer: DeclId, index: usize) -> Loc {
+    fleet.decl(layer).layer.policy.locked[index].at
 }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use super::schema::{SchemaDoc, SchemaIndex};
 use crate::analysis::{Analysis, Session};
-use crate::check::policy::Class;
+use crate::check::policy::{Class, Effective, Rule};
 use crate::intern::Symbol;
-use crate::resolve::lower::{BoundValue, Policy};
+use crate::resolve::lower::BoundValue;
 use crate::resolve::value::{DeclId, Node, path_text, value_text};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, DeclKind, StatementKind};
@@ -306,7 +306,7 @@ impl Cx<'_> {
         if decl.kind == DeclKind::Mixin {
             self.values(id, &[id], &mut layer);
         } else {
-            self.policy(id, &chain, &mut layer);
+            self.policy(id, &mut layer);
             self.values(id, &chain, &mut layer);
         }
         layer.communities = fleet
@@ -322,62 +322,61 @@ impl Cx<'_> {
         layer
     }
 
-    /// The policy in force for a layer: its chain's statements, the more specific winning.
-    fn policy(&self, id: DeclId, chain: &[DeclId], layer: &mut LayerDoc) {
+    /// The policy in force for a layer: its chain's statements, the more specific winning
+    /// (`check::policy::Effective`, what `check` classifies overrides by).
+    fn policy(&self, id: DeclId, layer: &mut LayerDoc) {
         let fleet = &self.analysis.fleet;
-        let names = &self.analysis.names;
-        let mut rules: Vec<(Vec<Symbol>, &'static str, RuleDoc)> = Vec::new();
-        for &link in chain {
-            let Policy {
-                tunables,
-                locked,
-                identities,
-                budgets,
-            } = &fleet.decl(link).layer.policy;
-            let declared_in = self.named(link);
-            let rule = |path: &[Symbol], at: crate::source::Loc, bounds, required| RuleDoc {
+        let effective = Effective::of(fleet, &self.analysis.names, id);
+        let rule =
+            |declared: DeclId, path: &[Symbol], at: crate::source::Loc, bounds, required| RuleDoc {
                 path: self.path(id, path),
                 bounds,
                 required,
                 doc: self.docs.at(at.file, at.span),
-                declared_in: declared_in.clone(),
+                declared_in: self.named(declared),
                 place: self.place(at.file, at.span),
             };
-            let found = tunables
-                .iter()
-                .map(|t| {
-                    let bounds = t.bounds.iter().map(|b| self.bound(b)).collect();
-                    (&t.path, "tunable", rule(&t.path, t.at, bounds, false))
-                })
-                .chain(
-                    locked
-                        .iter()
-                        .map(|l| (&l.path, "locked", rule(&l.path, l.at, Vec::new(), false))),
-                )
-                .chain(identities.iter().map(|i| {
-                    let found = rule(&i.path, i.at, Vec::new(), i.required);
-                    (&i.path, "identity", found)
-                }));
-            for (path, kind, found) in found {
-                rules.retain(|(other, _, _)| other != path);
-                rules.push((path.clone(), kind, found));
-            }
-            if let Some(budget) = budgets
-                .iter()
-                .rev()
-                .find(|budget| names.resolve(budget.kind) == "bespoke")
-            {
-                let mut found = rule(&[], budget.at, vec![format!("<= {}", budget.limit)], false);
-                found.path.text = "bespoke".to_string();
-                layer.budget = Some(found);
-            }
+        let mut rules: Vec<(Rule, RuleDoc)> = effective
+            .rules
+            .iter()
+            .map(|&(_, found)| {
+                let declared = found.layer();
+                let policy = &fleet.decl(declared).layer.policy;
+                let documented = match found {
+                    Rule::Tunable(_, index) => {
+                        let tunable = &policy.tunables[index];
+                        let bounds = tunable.bounds.iter().map(|b| self.bound(b)).collect();
+                        rule(declared, &tunable.path, tunable.at, bounds, false)
+                    }
+                    Rule::Locked(_, index) => {
+                        let locked = &policy.locked[index];
+                        rule(declared, &locked.path, locked.at, Vec::new(), false)
+                    }
+                    Rule::Identity(_, index) => {
+                        let identity = &policy.identities[index];
+                        rule(
+                            declared,
+                            &identity.path,
+                            identity.at,
+                            Vec::new(),
+                            identity.required,
+                        )
+                    }
+                };
+                (found, documented)
+            })
+            .collect();
+        if let (Some((limit, at)), Some(declared)) = (effective.budget, effective.budget_in) {
+            let mut found = rule(declared, &[], at, vec![format!("<= {limit}")], false);
+            found.path.text = "bespoke".to_string();
+            layer.budget = Some(found);
         }
-        rules.sort_by(|left, right| left.2.path.text.cmp(&right.2.path.text));
-        for (_, kind, rule) in rules {
-            match kind {
-                "tunable" => layer.tunables.push(rule),
-                "locked" => layer.locked.push(rule),
-                _ => layer.identities.push(rule),
+        rules.sort_by(|left, right| left.1.path.text.cmp(&right.1.path.text));
+        for (found, documented) in rules {
+            match found {
+                Rule::Tunable(..) => layer.tunables.push(documented),
+                Rule::Locked(..) => layer.locked.push(documented),
+                Rule::Identity(..) => layer.identities.push(documented),
             }
         }
     }
