@@ -2,7 +2,7 @@
 //! a hash, and a build replaces a directory only when it holds nothing else.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::record::Written;
 use super::{IoError, OUTPUT_MARKER, output_error};
@@ -225,37 +225,47 @@ pub(super) fn intact(directory: &Path, written: &Written) -> Option<BTreeMap<Str
 pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
     use rayon::prelude::*;
     /// Whether the directory `path`, which is `prefix` (empty, or ending in `/`) under the
-    /// output, holds exactly the files recorded directly in it, with their recorded stamps,
-    /// and directories with as many recorded files under them as are recorded under it: the
-    /// directories below it, each with its prefix, to look at next; `None` when it does not.
-    fn visit(path: &Path, prefix: &str, written: &Written) -> Option<Vec<(PathBuf, String)>> {
+    /// output, holds exactly the recorded files under it, with their recorded stamps.
+    fn walk(path: &Path, prefix: &str, written: &Written) -> bool {
         let under = written.under(prefix);
-        // A directory with nothing recorded under it is something no build writes (and one
-        // nested deeper than any recorded file is not walked down).
+        // A directory with nothing recorded under it is something no build writes, and is
+        // not walked down: the walk goes no deeper than the recorded paths, however deep a
+        // tree someone made in the output.
         if under.len() == 0 && !prefix.is_empty() {
-            return None;
+            return false;
         }
-        let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)
-            .ok()?
-            .collect::<Result<_, _>>()
-            .ok()?;
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return false;
+        };
+        let entries: Vec<std::fs::DirEntry> = match entries.collect() {
+            Ok(entries) => entries,
+            Err(_) => return false,
+        };
+        // An empty directory is something no build writes.
+        if entries.is_empty() && !prefix.is_empty() {
+            return false;
+        }
         // This directory's files (but the marker), by name, and the directories below it.
         let mut files = Vec::with_capacity(entries.len());
         let mut below = Vec::new();
         for entry in &entries {
-            let kind = entry.file_type().ok()?;
-            let name = entry.file_name().into_string().ok()?;
+            let Ok(kind) = entry.file_type() else {
+                return false;
+            };
+            let Ok(name) = entry.file_name().into_string() else {
+                return false;
+            };
             if kind.is_dir() {
-                below.push((entry.path(), format!("{prefix}{name}/")));
+                below.push((entry, format!("{prefix}{name}/")));
             } else if !kind.is_file() {
-                return None;
+                return false;
             } else if !(prefix.is_empty() && name == OUTPUT_MARKER) {
                 files.push((entry, name));
             }
         }
         // The files here are those recorded directly under this directory, name for name (both
         // in order of name, matched in one walk), and what is recorded further down is in the
-        // directories below, each looked at in turn: every file recorded is found, and nothing
+        // directories below, each walked in turn: every file recorded is found, and nothing
         // else is.
         files.sort_unstable_by(|(_, left), (_, right)| left.cmp(right));
         let mut recorded = under.direct();
@@ -265,7 +275,7 @@ pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
                 Some((recorded_name, hash, stamp)) if recorded_name == name => {
                     expected.push((hash, stamp))
                 }
-                _ => return None,
+                _ => return false,
             }
         }
         let n_below: usize = below
@@ -273,32 +283,27 @@ pub(super) fn as_stamped(directory: &Path, written: &Written) -> bool {
             .map(|(_, relative)| written.under(relative).len())
             .sum();
         if recorded.next().is_some() || files.len() + n_below != under.len() {
-            return None;
+            return false;
         }
-        let as_recorded = (&files, &expected).into_par_iter().with_min_len(256).all(
-            |((entry, _), &(hash, recorded))| {
-                let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
-                // A file touched since, but not changed, is still the one written.
-                found == Some(recorded)
-                    || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
-            },
-        );
-        as_recorded.then_some(below)
+        let files_as_recorded = || {
+            (&files, &expected).into_par_iter().with_min_len(256).all(
+                |((entry, _), &(hash, recorded))| {
+                    let found = entry.metadata().ok().and_then(|m| Stamp::of(&m));
+                    // A file touched since, but not changed, is still the one written.
+                    found == Some(recorded)
+                        || std::fs::read(entry.path()).is_ok_and(|bytes| fnv1a(&bytes) == hash)
+                },
+            )
+        };
+        let below_as_recorded = || {
+            below
+                .par_iter()
+                .all(|(entry, relative)| walk(&entry.path(), relative, written))
+        };
+        let (files, below) = rayon::join(files_as_recorded, below_as_recorded);
+        files && below
     }
-    // Level by level, each level's directories on every core: no recursion, however deep a
-    // tree someone made in the output.
-    let mut level = vec![(directory.to_path_buf(), String::new())];
-    while !level.is_empty() {
-        let below: Option<Vec<Vec<(PathBuf, String)>>> = level
-            .par_iter()
-            .map(|(path, prefix)| visit(path, prefix, written))
-            .collect();
-        match below {
-            Some(below) => level = below.into_iter().flatten().collect(),
-            None => return false,
-        }
-    }
-    true
+    walk(directory, "", written)
 }
 
 /// At most a few paths under `directory`, in backticks, and how many more there are.
