@@ -205,7 +205,7 @@ fn file_facts<'a>(
 }
 
 /// A diagnostic as the record keeps it: its files by name.
-#[derive(Serialize, Deserialize, Clone, Default, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Default)]
 struct Recorded {
     code: String,
     severity: String,
